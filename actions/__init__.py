@@ -1,0 +1,1 @@
+"""rasa-sdk actions: thin translators between the Rasa tracker and the store/retrieval services."""

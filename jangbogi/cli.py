@@ -1,0 +1,303 @@
+"""The `jangbogi` command line (Typer). Errors are one clear line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from store.repo.errors import StoreError
+
+app = typer.Typer(
+    help="Jangbogi (장보기): shopping assistant and seller API.", no_args_is_help=True
+)
+sellers_app = typer.Typer(help="Sellers and their API keys.", no_args_is_help=True)
+devices_app = typer.Typer(help="Shoppers' voice devices and their tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+app.add_typer(sellers_app, name="sellers")
+app.add_typer(devices_app, name="devices")
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL of the store."),
+]
+
+
+def clear_errors(fn: F) -> F:
+    """Turn expected failures into one line on stderr and exit code 1 (no traceback)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, FileNotFoundError, ValueError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+        except SQLAlchemyError as exc:
+            err.print(f"[red]error:[/red] database: {str(exc).splitlines()[0]}", highlight=False)
+        raise typer.Exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _engine(url: str | None):  # type: ignore[no-untyped-def]
+    from store.db import get_engine
+
+    return get_engine(url)
+
+
+# --- data ---------------------------------------------------------------------------------------
+@app.command("seed-demo")
+@clear_errors
+def seed_demo_cmd(
+    seed: int = typer.Option(42, help="Random seed: the same seed gives the same data."),
+    shoppers: int = typer.Option(3000, min=10, help="Number of demo shoppers."),
+    days: int = typer.Option(180, min=7, max=730, help="Days of simulated behaviour."),
+    if_stale: bool = typer.Option(False, "--if-stale", help="Skip when already seeded alike."),
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Reset the store and fill it with deterministic demo data; write demo credentials."""
+    from jangbogi.credentials import credentials_path, write_demo_credentials
+    from jangbogi.demo import GENERATOR_VERSION, DemoConfig, seed_demo
+    from store import admin
+
+    config = DemoConfig(seed=seed, n_shoppers=shoppers, days=days)
+    engine = _engine(database_url)
+    wanted = _demo_fingerprint(config, GENERATOR_VERSION)
+    if if_stale and admin.get_meta(engine, "demo_fingerprint") == wanted:
+        if not credentials_path().exists():
+            write_demo_credentials(engine)
+        err.print(f"demo data up to date ({engine.url.render_as_string(hide_password=True)})")
+        return
+    admin.reset(engine)
+    with progress_bar() as progress:
+        counts = seed_demo(engine, config, progress=progress)
+    from store.db import transaction
+
+    with transaction(engine) as session:
+        admin.set_meta(session, "demo_fingerprint", wanted)
+    path = write_demo_credentials(engine)
+    err.print(f"seeded: {json.dumps(counts)}")
+    err.print(f"demo credentials: {path}")
+
+
+def _demo_fingerprint(config: Any, version: str) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {"generator": version, **{k: str(v) for k, v in asdict(config).items()}}
+
+
+@app.command("import-completejourney")
+@clear_errors
+def import_completejourney_cmd(
+    folder: Path = typer.Argument(..., help="Folder of the Complete Journey CSV files."),
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Target store (default: var/completejourney.db)."),
+    ] = None,
+) -> None:
+    """Import Complete Journey's products, households and transactions into a store."""
+    from jangbogi.importers.completejourney import import_completejourney
+    from store.migrate import upgrade
+    from store.paths import var_dir
+
+    engine = _engine(database_url or f"sqlite:///{var_dir() / 'completejourney.db'}")
+    upgrade(engine)
+    with progress_bar() as progress:
+        counts = import_completejourney(engine, folder, progress=progress)
+    err.print(
+        f"imported into {engine.url.render_as_string(hide_password=True)}: {json.dumps(counts)}"
+    )
+
+
+@app.command()
+@clear_errors
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Counts of products, types, sellers, shoppers, orders, events; index and model freshness."""
+    from jangbogi.freshness import artifacts_status
+    from store import admin
+
+    report = admin.status(_engine(database_url))
+    report.update(artifacts_status())
+    if as_json:
+        out.print_json(json.dumps(report, default=str))
+        return
+    for key, value in report.items():
+        out.print(f"{key:>20}: {value}", highlight=False)
+
+
+@db_app.command("upgrade")
+@clear_errors
+def db_upgrade(database_url: DatabaseOpt = None) -> None:
+    """Migrate the store's schema to the newest revision."""
+    from store.migrate import current_revision, upgrade
+
+    engine = _engine(database_url)
+    upgrade(engine)
+    err.print(f"schema at revision {current_revision(engine)}")
+
+
+# --- credentials --------------------------------------------------------------------------------
+@sellers_app.command("create")
+@clear_errors
+def sellers_create(seller_id: str, name: str, database_url: DatabaseOpt = None) -> None:
+    """Create a seller and print its first API key (shown once)."""
+    from store.db import transaction
+    from store.repo import credentials
+
+    with transaction(_engine(database_url)) as s:
+        credentials.create_seller(s, seller_id, name)
+        issued = credentials.issue_api_key(s, seller_id, label="first key")
+    out.print(json.dumps({"seller_id": seller_id, "key_id": issued.id, "api_key": issued.secret}))
+
+
+@sellers_app.command("issue-key")
+@clear_errors
+def sellers_issue_key(
+    seller_id: str, label: str = typer.Option(None), database_url: DatabaseOpt = None
+) -> None:
+    """Issue another API key for a seller (shown once)."""
+    from store.db import transaction
+    from store.repo import credentials
+
+    with transaction(_engine(database_url)) as s:
+        issued = credentials.issue_api_key(s, seller_id, label=label)
+    out.print(json.dumps({"seller_id": seller_id, "key_id": issued.id, "api_key": issued.secret}))
+
+
+@sellers_app.command("revoke-key")
+@clear_errors
+def sellers_revoke_key(key_id: int, database_url: DatabaseOpt = None) -> None:
+    """Revoke an API key by its id; requests with it answer 401 from then on."""
+    from store.db import transaction
+    from store.repo import credentials
+
+    with transaction(_engine(database_url)) as s:
+        credentials.revoke_api_key(s, key_id)
+    err.print(f"revoked key {key_id}")
+
+
+@sellers_app.command("keys")
+@clear_errors
+def sellers_keys(seller_id: str = typer.Option(None), database_url: DatabaseOpt = None) -> None:
+    """List API keys (ids, prefixes, state; never the keys themselves)."""
+    from store.db import transaction
+    from store.repo import credentials
+
+    with transaction(_engine(database_url)) as s:
+        for k in credentials.list_api_keys(s, seller_id):
+            state = "revoked" if k.revoked_at else "active"
+            out.print(f"{k.id}\t{k.seller_id}\t{k.prefix}…\t{state}\t{k.label or ''}")
+
+
+@devices_app.command("add")
+@clear_errors
+def devices_add(
+    shopper_id: str, name: str = typer.Option("speaker"), database_url: DatabaseOpt = None
+) -> None:
+    """Register a device for a shopper and print its bearer token (shown once)."""
+    from store.db import transaction
+    from store.repo import credentials
+    from store.repo.shoppers import get_or_create_shopper
+
+    with transaction(_engine(database_url)) as s:
+        get_or_create_shopper(s, shopper_id)
+        issued = credentials.add_device(s, shopper_id, name)
+    out.print(
+        json.dumps({"device_id": issued.id, "shopper_id": shopper_id, "token": issued.secret})
+    )
+
+
+@devices_app.command("list")
+@clear_errors
+def devices_list(shopper_id: str = typer.Option(None), database_url: DatabaseOpt = None) -> None:
+    """List devices (never their tokens)."""
+    from store.db import transaction
+    from store.repo import credentials
+
+    with transaction(_engine(database_url)) as s:
+        for d in credentials.list_devices(s, shopper_id):
+            state = "revoked" if d.revoked_at else "active"
+            out.print(f"{d.id}\t{d.shopper_id}\t{d.name}\t{state}")
+
+
+@devices_app.command("revoke")
+@clear_errors
+def devices_revoke(device_id: int, database_url: DatabaseOpt = None) -> None:
+    """Revoke a device token."""
+    from store.db import transaction
+    from store.repo import credentials
+
+    with transaction(_engine(database_url)) as s:
+        credentials.revoke_device(s, device_id)
+    err.print(f"revoked device {device_id}")
+
+
+# --- serving ------------------------------------------------------------------------------------
+@app.command()
+@clear_errors
+def serve() -> None:
+    """Start the Rasa server, action server, gateway and seller API; Ctrl-C stops them all."""
+    from jangbogi.credentials import credentials_path
+    from jangbogi.serve import ServeError, build_services, running, supervise
+    from jangbogi.settings import ServeSettings
+
+    settings = ServeSettings()
+    services = build_services(settings)
+    err.print("starting rasa, actions, gateway and seller-api …")
+    try:
+        with running(
+            services,
+            settings.startup_timeout_s,
+            on_ready=lambda s: err.print(f"  [green]ready[/green] {s.name:<11} {s.public_url}"),
+        ):
+            err.print(f"all services up. demo credentials: {credentials_path()}")
+            err.print("press Ctrl-C to stop")
+            died = supervise(services)
+            err.print(f"[red]error:[/red] {died} exited; stopping the others")
+            raise typer.Exit(1)
+    except ServeError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("stopped all services")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

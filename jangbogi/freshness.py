@@ -1,0 +1,42 @@
+"""Whether the generated artifacts (Rasa model, search index) are up to date with their sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from store.paths import project_root, var_dir
+
+RASA_SOURCES = ("config.yml", "domain.yml", "nlu")
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    mtimes = [0.0]
+    for p in paths:
+        if p.is_dir():
+            mtimes += [f.stat().st_mtime for f in p.rglob("*") if f.is_file()]
+        elif p.exists():
+            mtimes.append(p.stat().st_mtime)
+    return max(mtimes)
+
+
+def rasa_model_status(root: Path | None = None) -> dict[str, Any]:
+    root = root or project_root()
+    models = sorted((root / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        return {"path": None, "fresh": False}
+    newest = models[-1]
+    sources = _newest_mtime([root / s for s in RASA_SOURCES])
+    return {"path": str(newest), "fresh": newest.stat().st_mtime >= sources}
+
+
+def index_status() -> dict[str, Any]:
+    manifest = var_dir() / "index" / "manifest.json"
+    if not manifest.exists():
+        return {"path": None, "built": False}
+    return {"path": str(manifest.parent), "built": True, **json.loads(manifest.read_text())}
+
+
+def artifacts_status() -> dict[str, Any]:
+    return {"rasa_model": rasa_model_status(), "search_index": index_status()}

@@ -1,0 +1,230 @@
+"""`jangbogi serve`: start the four processes, wait for their health checks, stop them all cleanly.
+
+Each child runs in its own process group, so stopping it also stops whatever it spawned (Sanic and
+uvicorn workers); Ctrl-C or SIGTERM to the supervisor stops every group, and a child that dies
+early stops the rest, so no orphan is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jangbogi.settings import ServeSettings
+from store.paths import database_url, project_root, var_dir
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    public_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+
+class ServeError(RuntimeError):
+    pass
+
+
+def _venv_bin(venv: str, exe: str) -> str:
+    return str(project_root() / venv / "bin" / exe)
+
+
+def build_services(settings: ServeSettings, model_dir: Path | None = None) -> list[Service]:
+    root = project_root()
+    host = settings.host
+    model_dir = model_dir or root / "models"
+    rasa_env = {
+        "ACTION_ENDPOINT_URL": f"http://{host}:{settings.action_port}/webhook",
+        "TRACKER_DB_URL": settings.tracker_db_url(),
+        **settings.lock_store_env(),
+    }
+    py = sys.executable
+    return [
+        Service(
+            "rasa",
+            [
+                _venv_bin(".venv-rasa", "rasa"),
+                "run",
+                "--enable-api",
+                "-i",
+                host,
+                "-p",
+                str(settings.rasa_port),
+                "-m",
+                str(model_dir),
+                "--endpoints",
+                str(root / "endpoints.yml"),
+                "--credentials",
+                str(root / "credentials.yml"),
+            ],
+            f"http://{host}:{settings.rasa_port}/",
+            f"http://{host}:{settings.rasa_port}/webhooks/rest/webhook",
+            rasa_env,
+        ),
+        Service(
+            "actions",
+            [py, "-m", "actions.server", "--host", host, "--port", str(settings.action_port)],
+            f"http://{host}:{settings.action_port}/health",
+            f"http://{host}:{settings.action_port}/webhook",
+        ),
+        Service(
+            "gateway",
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "assistant.app:create_app",
+                "--factory",
+                "--host",
+                host,
+                "--port",
+                str(settings.gateway_port),
+            ],
+            f"http://{host}:{settings.gateway_port}/health",
+            f"http://{host}:{settings.gateway_port}/",
+            {"JANGBOGI_RASA_URL": f"http://{host}:{settings.rasa_port}"},
+        ),
+        Service(
+            "seller-api",
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "seller_api.main:create_app",
+                "--factory",
+                "--host",
+                host,
+                "--port",
+                str(settings.seller_port),
+            ],
+            f"http://{host}:{settings.seller_port}/health",
+            f"http://{host}:{settings.seller_port}/docs",
+        ),
+    ]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return 200 <= resp.status < 300
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _tail(path: Path | None, lines: int = 20) -> str:
+    if path is None or not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start(service: Service, log_dir: Path) -> None:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    service.log_path = log_dir / f"{service.name}.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONPATH": str(project_root()),
+        **service.env,
+    }
+    with service.log_path.open("ab") as log:
+        service.process = subprocess.Popen(
+            service.argv,
+            cwd=project_root(),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def stop(services: list[Service], grace_s: float = 15.0) -> None:
+    """SIGTERM every process group, then SIGKILL what is still there after ``grace_s``."""
+    live = [s for s in services if s.process and s.process.poll() is None]
+    for s in live:
+        assert s.process is not None
+        with suppress(ProcessLookupError):
+            os.killpg(s.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for s in live:
+        assert s.process is not None
+        with suppress(subprocess.TimeoutExpired):
+            s.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        # Kill the group even if its leader exited: workers it spawned may still be there.
+        with suppress(ProcessLookupError):
+            os.killpg(s.process.pid, signal.SIGKILL)
+        s.process.wait()
+
+
+def wait_healthy(
+    services: list[Service], timeout_s: float, on_ready: Callable[[Service], None]
+) -> None:
+    pending = list(services)
+    deadline = time.monotonic() + timeout_s
+    while pending:
+        for s in list(pending):
+            assert s.process is not None
+            if s.process.poll() is not None:
+                raise ServeError(
+                    f"{s.name} exited with code {s.process.returncode}; log {s.log_path}:\n"
+                    + _tail(s.log_path)
+                )
+            if _healthy(s.health_url):
+                pending.remove(s)
+                on_ready(s)
+        if pending and time.monotonic() > deadline:
+            names = ", ".join(s.name for s in pending)
+            raise ServeError(f"timed out after {timeout_s:.0f}s waiting for: {names}")
+        time.sleep(0.5)
+
+
+@contextmanager
+def running(
+    services: list[Service],
+    timeout_s: float,
+    on_ready: Callable[[Service], None] = lambda s: None,
+    log_dir: Path | None = None,
+) -> Iterator[list[Service]]:
+    """Start every service, yield once all are healthy, and always stop them on exit."""
+    log_dir = log_dir or var_dir() / "log"
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+    def _raise_interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        for sig in previous:
+            signal.signal(sig, _raise_interrupt)
+        for s in services:
+            start(s, log_dir)
+        wait_healthy(services, timeout_s, on_ready)
+        yield services
+    finally:
+        stop(services)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def supervise(services: list[Service]) -> str:
+    """Block until a service exits (returns its name) or the supervisor is interrupted."""
+    while True:
+        for s in services:
+            assert s.process is not None
+            if s.process.poll() is not None:
+                return s.name
+        time.sleep(1.0)

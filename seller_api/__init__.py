@@ -1,0 +1,1 @@
+"""The seller companion API (FastAPI): tags, related products, insights, ROAS."""
