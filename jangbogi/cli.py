@@ -169,6 +169,79 @@ def db_upgrade(database_url: DatabaseOpt = None) -> None:
     err.print(f"schema at revision {current_revision(engine)}")
 
 
+# --- search -------------------------------------------------------------------------------------
+@app.command()
+@clear_errors
+def index(
+    if_stale: bool = typer.Option(
+        False, "--if-stale", help="Skip when index and ranker are fresh."
+    ),
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Build the product search index and learn the personal ranker from purchase history."""
+    from jangbogi.indexing import build_index
+
+    engine = _engine(database_url)
+    with progress_bar() as progress:
+        report = build_index(engine, if_stale=if_stale, progress=progress)
+    err.print(report)
+
+
+@app.command()
+@clear_errors
+def search(
+    query: str = typer.Argument(None, help="What to search for, in Korean or English."),
+    user: str = typer.Option(None, "--user", help="Shopper id to personalise for."),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="How many results."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    batch: Path = typer.Option(
+        None, "--batch", help='JSON lines {"q", "user"} in; one JSON line out per query.'
+    ),
+    mode: str = typer.Option("hybrid", help="hybrid | dense | lexical"),
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Search products; --batch answers many queries with the model loaded once."""
+    from retrieval.service import SearchService
+
+    if (query is None) == (batch is None):
+        raise ValueError("give a query or --batch FILE (one of them)")
+    service = SearchService.open(_engine(database_url))
+    if batch is not None:
+        _search_batch(service, batch, k, mode)
+        return
+    results = [r.public() for r in service.search(query, user=user, k=k, mode=mode)]
+    if as_json:
+        out.print_json(json.dumps(results, ensure_ascii=False))
+        return
+    for i, r in enumerate(results, 1):
+        reason = f"  ({r['reason']})" if r["reason"] else ""
+        out.print(
+            f"{i:>2}. {r['name']} / {r['name_ko']}  {r['size']:g}{r['unit']}  "
+            f"{r['price']:,} {r['currency']}  [{r['seller_id']}]  score={r['score']:.4f}{reason}",
+            highlight=False,
+        )
+
+
+def _search_batch(service: Any, path: Path, k: int, mode: str) -> None:
+    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    with handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                req = json.loads(line)
+                q, user = req["q"], req.get("user")
+                if not isinstance(q, str) or not q.strip():
+                    raise ValueError("q must be a non-empty string")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{lineno}: bad request line ({exc})") from None
+            results = [r.public() for r in service.search(q, user=user, k=k, mode=mode)]
+            sys.stdout.write(
+                json.dumps({"q": q, "user": user, "results": results}, ensure_ascii=False) + "\n"
+            )
+            sys.stdout.flush()
+
+
 # --- credentials --------------------------------------------------------------------------------
 @sellers_app.command("create")
 @clear_errors

@@ -137,6 +137,8 @@ class Shopper(Base):
     income_band: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(2))
     lifestyle: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Source-specific known facts (e.g. Complete Journey's home_ownership, household_comp).
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -56,7 +56,9 @@ def _place(
         taken = session.execute(
             update(Product)
             .where(Product.id == product.id, Product.stock >= line.qty)
-            .values(stock=Product.stock - line.qty)
+            # Keep updated_at: it fingerprints the listing for the search index, and a sale
+            # changes no text that is indexed.
+            .values(stock=Product.stock - line.qty, updated_at=Product.updated_at)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise OutOfStock(f"{product.name_en} is out of stock")

@@ -82,6 +82,7 @@ def upgrade() -> None:
     sa.Column('income_band', sa.String(length=32), nullable=True),
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('lifestyle', sa.JSON(), nullable=True),
+    sa.Column('attributes', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shoppers'))
     )

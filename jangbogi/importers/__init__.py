@@ -1,0 +1,1 @@
+"""Importers of real, published data sets into the store (see ``docs/completejourney.md``)."""

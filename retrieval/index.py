@@ -1,0 +1,167 @@
+"""The dense product index (FAISS) with a manifest: a stale index is rebuilt, a fresh one loads.
+
+Exact inner-product search for small catalogs; HNSW above ``HNSW_THRESHOLD`` products. Vectors are
+normalised, so inner product is cosine similarity. ``add`` is guarded by a lock: FAISS index
+mutation is not thread-safe, and searches must not see a half-added batch.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+HNSW_THRESHOLD = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+INDEX_FILE = "products.faiss"
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    dim: int
+    fingerprint: str
+    count: int
+    kind: str
+    built_at: float
+    format: int = FORMAT_VERSION
+
+
+def index_kind(n: int, threshold: int = HNSW_THRESHOLD) -> str:
+    return "hnsw" if n >= threshold else "flat"
+
+
+def _new_index(dim: int, kind: str) -> faiss.Index:
+    base: faiss.Index
+    if kind == "hnsw":
+        base = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        base.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        base.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        base = faiss.IndexFlatIP(dim)
+    # IDMap2 keeps our product ids (int64) and can reconstruct vectors by id.
+    return faiss.IndexIDMap2(base)
+
+
+class VectorIndex:
+    def __init__(self, index: faiss.Index, manifest: Manifest) -> None:
+        self._index = index
+        self.manifest = manifest
+        self._lock = threading.RLock()
+
+    @classmethod
+    def build(
+        cls,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        *,
+        model: str,
+        fingerprint: str,
+        kind: str | None = None,
+        batch: int = 20_000,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> VectorIndex:
+        n, dim = vectors.shape
+        kind = kind or index_kind(n)
+        index = _new_index(dim, kind)
+        for start in range(0, n, batch):
+            stop = min(n, start + batch)
+            index.add_with_ids(
+                np.ascontiguousarray(vectors[start:stop], dtype=np.float32),
+                np.ascontiguousarray(ids[start:stop], dtype=np.int64),
+            )
+            if on_batch:
+                on_batch(stop - start)
+        manifest = Manifest(model, dim, fingerprint, n, kind, time.time())
+        return cls(index, manifest)
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    def set_ef_search(self, ef: int) -> None:
+        base = faiss.downcast_index(self._index.index)  # type: ignore[attr-defined]
+        if hasattr(base, "hnsw"):
+            base.hnsw.efSearch = ef
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add products (a seller's new listing) so they are searchable at once."""
+        with self._lock:
+            self._index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32),
+                np.ascontiguousarray(ids, dtype=np.int64),
+            )
+            self.manifest = Manifest(**{**asdict(self.manifest), "count": int(self._index.ntotal)})
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` (ids, scores); ``allowed`` restricts to those product ids (filters), inside
+        FAISS, so a filter never empties a result list that had matches further down."""
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        params = None
+        if allowed is not None:
+            if len(allowed) == 0:
+                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            if self.manifest.kind == "hnsw":
+                # faiss's type stubs lag its SWIG API: these exist since 1.7.3.
+                params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                    sel=selector, efSearch=max(HNSW_EF_SEARCH, k)
+                )
+            else:
+                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        with self._lock:
+            k = min(k, self.size)
+            if k <= 0:
+                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            scores, ids = self._index.search(q, k, params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+    def save(self, folder: Path) -> None:
+        """Write index then manifest, each atomically: a crash leaves the old pair or a
+        manifest-less index, which is treated as stale."""
+        folder.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            tmp = folder / (INDEX_FILE + ".tmp")
+            faiss.write_index(self._index, str(tmp))
+            tmp.replace(folder / INDEX_FILE)
+            mtmp = folder / (MANIFEST_FILE + ".tmp")
+            mtmp.write_text(json.dumps(asdict(self.manifest), indent=2))
+            mtmp.replace(folder / MANIFEST_FILE)
+
+    @classmethod
+    def load(cls, folder: Path) -> VectorIndex:
+        manifest = read_manifest(folder)
+        if manifest is None:
+            raise FileNotFoundError(f"no index manifest in {folder}")
+        index = faiss.read_index(str(folder / INDEX_FILE))
+        return cls(index, manifest)
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    path = folder / MANIFEST_FILE
+    if not path.exists() or not (folder / INDEX_FILE).exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        manifest = Manifest(**data)
+    except (ValueError, TypeError):
+        return None
+    return manifest if manifest.format == FORMAT_VERSION else None
+
+
+def is_fresh(folder: Path, *, model: str, dim: int, fingerprint: str) -> bool:
+    m = read_manifest(folder)
+    return m is not None and (m.model, m.dim, m.fingerprint) == (model, dim, fingerprint)

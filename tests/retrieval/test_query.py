@@ -1,0 +1,114 @@
+"""Query understanding: taxonomy synonyms in both languages, sizes, price caps, brands."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.query import QueryParser, Size, is_korean, parse_price_cap, parse_size
+from store.taxonomy import load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def parser() -> QueryParser:
+    return QueryParser(load_taxonomy(), {"Persil": "Persil", "퍼실": "Persil", "하기스": "Huggies"})
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("휴지", "toilet_paper"),
+        ("두루마리휴지 주세요", "toilet_paper"),
+        ("nappies", "diapers"),
+        ("기저귀 팬티형", "diapers"),
+        ("washing-up liquid", "dish_soap"),
+        ("퐁퐁 있어요?", "dish_soap"),
+        ("아기 물티슈", "baby_wipes"),
+        ("물티슈", "wet_wipes"),
+        ("baby wipes", "baby_wipes"),
+        ("물걸레 청소포", "floor_wipes"),
+        ("kf94 masks", "face_masks"),
+        ("생수 2리터", "bottled_water"),
+        ("쌀을 사고 싶어요", "rice"),
+        ("some loo roll please", "toilet_paper"),
+    ],
+)
+def test_synonyms_map_to_taxonomy_keys(parser: QueryParser, text: str, key: str) -> None:
+    assert parser.parse(text).type_keys[:1] == [key]
+
+
+@pytest.mark.parametrize("text", ["자동차 용품", "steam cleaner", "물걸레"])
+def test_short_words_do_not_match_inside_others(parser: QueryParser, text: str) -> None:
+    # "차" (tea) inside 자동차, "tea" inside steam, "물" (water) inside 물걸레
+    assert "tea" not in parser.parse(text).type_keys
+    assert "bottled_water" not in parser.parse(text).type_keys
+
+
+def test_every_taxonomy_name_and_synonym_maps_back_to_its_type(parser: QueryParser) -> None:
+    taxonomy = load_taxonomy()
+    wrong = [
+        (name, t.key, parser.type_keys(name))
+        for t in taxonomy.types
+        for lang in ("en", "ko")
+        for name in t.names(lang)
+        if t.key not in parser.type_keys(name)
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("2리터 생수", Size(2, "L")),
+        ("500g", Size(500, "g")),
+        ("1.5 L detergent", Size(1.5, "L")),
+        ("500ml 물", Size(500, "ml")),
+        ("휴지 30롤", Size(30, "roll")),
+        ("쌀 10kg", Size(10, "kg")),
+        ("물티슈 100매", Size(100, "count")),
+    ],
+)
+def test_sizes_with_units(text: str, size: Size) -> None:
+    assert parse_size(text.lower()) == size
+
+
+def test_quantities_are_not_sizes() -> None:
+    assert parse_size("세제 2개") is None
+
+
+def test_size_conversion() -> None:
+    assert Size(500, "ml").in_unit("L") == pytest.approx(0.5)
+    assert Size(2, "kg").in_unit("g") == pytest.approx(2000)
+    assert Size(2, "kg").in_unit("L") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cap"),
+    [
+        ("만원 이하 세제", 10000),
+        ("1만원 이하", 10000),
+        ("2만 5천원 미만 세탁세제", 25000),
+        ("5천원 까지", 5000),
+        ("10,000원 이하 휴지", 10000),
+        ("under 10,000 won", 10000),
+        ("tissue below 8000", 8000),
+        ("tea bags under 5k", 5000),
+        ("less than ₩12,900", 12900),
+    ],
+)
+def test_price_caps(text: str, cap: int) -> None:
+    assert parse_price_cap(text.lower())[0] == cap
+
+
+def test_no_price_cap_without_a_limit_word() -> None:
+    assert parse_price_cap("휴지 30롤 18900원")[0] is None
+
+
+def test_whole_sentence(parser: QueryParser) -> None:
+    p = parser.parse("퍼실 세탁세제 3L 2만원 이하로 보여줘")
+    assert p.language == "ko"
+    assert p.type_keys[0] == "liquid_laundry_detergent"
+    assert p.brand == "Persil"
+    assert p.size == Size(3, "L")
+    assert p.max_price == 20000
+    assert "2만원" not in p.text
+    assert is_korean("휴지") and not is_korean("tissue")
