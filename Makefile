@@ -58,7 +58,7 @@ models/.trained: $(VENV_RASA)/.installed config.yml domain.yml $(RASA_DATA) $(RA
 
 model: models/.trained ## train the Rasa model (skipped when data and config are unchanged)
 
-setup: venv venv-rasa model ## everything `demo` and `test` need
+setup: venv venv-rasa db index model ## everything `demo` and `test` need
 
 # --- run ----------------------------------------------------------------------------------------
 demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)

@@ -33,7 +33,7 @@ app.add_typer(devices_app, name="devices")
 app.add_typer(db_app, name="db")
 
 err = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 DatabaseOpt = Annotated[

@@ -8,6 +8,7 @@ mutation is not thread-safe, and searches must not see a half-added batch.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ HNSW_EF_SEARCH = 128
 INDEX_FILE = "products.faiss"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
+SELECTOR_MIN_SHARE = 0.5  # filters letting through more than this share are applied after search
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class VectorIndex:
     ) -> VectorIndex:
         n, dim = vectors.shape
         kind = kind or index_kind(n)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
         index = _new_index(dim, kind)
         for start in range(0, n, batch):
             stop = min(n, start + batch)
@@ -110,6 +113,15 @@ class VectorIndex:
         FAISS, so a filter never empties a result list that had matches further down."""
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         params = None
+        if allowed is not None and len(allowed) >= SELECTOR_MIN_SHARE * self.size:
+            # A loose filter (e.g. in stock): search unfiltered, a little deeper, and filter
+            # after; FAISS's ID selector costs a hash lookup per visited vector.
+            want = np.asarray(allowed, dtype=np.int64)
+            depth = min(self.size, int(k / max(len(want) / max(self.size, 1), 1e-3)) + 16)
+            ids, scores = self.search(query, depth)
+            keep = np.isin(ids, want)
+            if keep.sum() >= min(k, len(want)):
+                return ids[keep][:k], scores[keep][:k]
         if allowed is not None:
             if len(allowed) == 0:
                 return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
@@ -125,6 +137,9 @@ class VectorIndex:
             k = min(k, self.size)
             if k <= 0:
                 return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            # One query is too little work to share: OpenMP threads would only spin and steal
+            # the cores the query encoder needs (the setting is per calling thread).
+            faiss.omp_set_num_threads(1)
             scores, ids = self._index.search(q, k, params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]

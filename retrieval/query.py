@@ -106,9 +106,10 @@ class ParsedQuery:
 
 
 def _num(s: str | None) -> float:
+    """A number written in digits or one Korean digit word; none (as in "만원") means 1."""
+    s = (s or "").strip()
     if not s:
         return 1.0
-    s = s.strip()
     if s in _KO_DIGITS:
         return float(_KO_DIGITS[s])
     return float(s.replace(",", ""))
