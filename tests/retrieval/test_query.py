@@ -36,6 +36,25 @@ def test_synonyms_map_to_taxonomy_keys(parser: QueryParser, text: str, key: str)
     assert parser.parse(text).type_keys[:1] == [key]
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("laudry soap", "liquid_laundry_detergent"),  # not bar soap
+        ("dishwsher detergent", "dishwasher_detergent"),
+        ("sparkilng water", "sparkling_water"),  # swapped letters
+        ("toilett paper", "toilet_paper"),
+    ],
+)
+def test_one_typo_in_a_long_word_still_matches_the_longer_phrase(
+    parser: QueryParser, text: str, key: str
+) -> None:
+    assert parser.parse(text).type_keys[:1] == [key]
+
+
+def test_short_words_need_exact_spelling(parser: QueryParser) -> None:
+    assert parser.parse("laundry pads").type_keys != ["laundry_pods"]
+
+
 @pytest.mark.parametrize("text", ["자동차 용품", "steam cleaner", "물걸레"])
 def test_short_words_do_not_match_inside_others(parser: QueryParser, text: str) -> None:
     # "차" (tea) inside 자동차, "tea" inside steam, "물" (water) inside 물걸레
