@@ -151,8 +151,9 @@ def status(
     from jangbogi.freshness import artifacts_status
     from store import admin
 
-    report = admin.status(_engine(database_url))
-    report.update(artifacts_status())
+    engine = _engine(database_url)
+    report = admin.status(engine)
+    report.update(artifacts_status(engine if report["schema_revision"] else None))
     if as_json:
         out.print_json(json.dumps(report, default=str))
         return

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from store.paths import project_root, var_dir
 
 RASA_SOURCES = ("config.yml", "domain.yml", "nlu")
@@ -31,12 +33,19 @@ def rasa_model_status(root: Path | None = None) -> dict[str, Any]:
     return {"path": str(newest), "fresh": newest.stat().st_mtime >= sources}
 
 
-def index_status() -> dict[str, Any]:
+def index_status(engine: Engine | None = None) -> dict[str, Any]:
+    """The saved index's manifest; ``fresh`` when it matches the store's current catalog."""
     manifest = var_dir() / "index" / "manifest.json"
     if not manifest.exists():
-        return {"path": None, "built": False}
-    return {"path": str(manifest.parent), "built": True, **json.loads(manifest.read_text())}
+        return {"path": None, "built": False, "fresh": False}
+    data = json.loads(manifest.read_text())
+    report = {"path": str(manifest.parent), "built": True, **data}
+    if engine is not None:
+        from retrieval.catalog import catalog_fingerprint
+
+        report["fresh"] = data.get("fingerprint") == catalog_fingerprint(engine)
+    return report
 
 
-def artifacts_status() -> dict[str, Any]:
-    return {"rasa_model": rasa_model_status(), "search_index": index_status()}
+def artifacts_status(engine: Engine | None = None) -> dict[str, Any]:
+    return {"rasa_model": rasa_model_status(), "search_index": index_status(engine)}
