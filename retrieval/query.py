@@ -171,9 +171,17 @@ class QueryParser:
         )
 
     def type_keys(self, text: str) -> list[str]:
-        """Taxonomy keys named in ``text``, in order of appearance. The longest phrase wins, so
-        a slightly misspelt "laudry soap" (a near match of "laundry soap") still beats the exact
-        "soap" inside it."""
+        """Taxonomy keys named in ``text``, in order of appearance (see :meth:`type_spans`)."""
+        keys: list[str] = []
+        for _, _, key in self.type_spans(text):
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def type_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, key) of the taxonomy phrases in the normalised ``text``, in order. The
+        longest phrase wins, so a slightly misspelt "laudry soap" (a near match of "laundry
+        soap") still beats the exact "soap" inside it."""
         t = normalise(text)
         spans: list[tuple[int, int, int, str]] = []  # (phrase length, start, end, key)
         for phrase, key in self._phrases:
@@ -190,16 +198,12 @@ class QueryParser:
                 if all(_near(w[2], pw) for w, pw in zip(window, phrase_words, strict=True)):
                     spans.append((phrase_len, window[0][0], window[-1][1], key))
         taken = [False] * len(t)
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, int, str]] = []
         for _, i, end, key in sorted(spans, key=lambda s: (-s[0], s[1])):
             if not any(taken[i:end]):
                 taken[i:end] = [True] * (end - i)
-                found.append((i, key))
-        keys: list[str] = []
-        for _, key in sorted(found):
-            if key not in keys:
-                keys.append(key)
-        return keys
+                found.append((i, end, key))
+        return sorted(found)
 
     def brand(self, text: str) -> str | None:
         t = normalise(text)

@@ -1,4 +1,5 @@
-"""FastAPI application factory of the seller API."""
+"""FastAPI application factory of the seller API (``uvicorn seller_api.main:create_app
+--factory``): routes under ``/v1`` for a seller's own data, behind ``X-API-Key``."""
 
 from __future__ import annotations
 
@@ -7,17 +8,35 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from store.db import get_engine
+from seller_api import errors
+from seller_api.api.deps import get_store_engine
+from seller_api.api.routes import ads, customers, insights, products, tags
+from seller_api.limits import BodySizeLimit, RateLimiter
+from seller_api.settings import SellerApiSettings, get_settings
+
+DESCRIPTION = (
+    "Jangbogi's API for sellers: list products (searchable at once), tag suggestions, related "
+    "products, buyer insights and ad ROAS. Every request needs the seller's `X-API-Key` and "
+    "answers with that seller's data only."
+)
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="Jangbogi seller API", version="0.1.0")
+def create_app(settings: SellerApiSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Jangbogi seller API", version="1.0.0", description=DESCRIPTION)
+    app.state.rate_limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+    app.dependency_overrides[get_settings] = lambda: settings
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    errors.install(app)
+    for module in (products, tags, insights, customers, ads):
+        app.include_router(module.router)
 
     @app.get("/health", tags=["health"])
     def health() -> JSONResponse:
         # The API is useless without its store: report it, so a health check catches a bad URL.
+        engine = app.dependency_overrides.get(get_store_engine, get_store_engine)()
         try:
-            with get_engine().connect() as conn:
+            with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
             detail = str(exc).splitlines()[0]

@@ -44,6 +44,9 @@ class Taxonomy:
     def __getitem__(self, key: str) -> ProductType:
         return self.by_key[key]
 
+    def get(self, key: str, default: ProductType | None = None) -> ProductType | None:
+        return self.by_key.get(key, default)
+
     def keys(self) -> list[str]:
         return [t.key for t in self.types]
 

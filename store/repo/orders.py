@@ -44,6 +44,11 @@ def _by_key(session: Session, key: str) -> Order | None:
     return session.scalar(select(Order).where(Order.idempotency_key == key))
 
 
+def find_by_key(session: Session, key: str) -> Order | None:
+    """The order placed under an idempotency key, if any."""
+    return _by_key(session, key)
+
+
 def _place(
     session: Session, shopper_id: str, cart: Cart | None, idempotency_key: str | None
 ) -> Order:
@@ -109,3 +114,22 @@ def recent_orders(session: Session, shopper_id: str, limit: int = 5) -> list[Ord
         .limit(limit)
     )
     return list(session.scalars(q))
+
+
+def usual_product(session: Session, shopper_id: str, type_key: str | None = None) -> int | None:
+    """The product the shopper bought most often (of ``type_key`` when given); ties go to the
+    one bought most recently."""
+    from sqlalchemy import func
+
+    q = (
+        select(OrderLine.product_id, func.count().label("n"), func.max(Order.created_at))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.shopper_id == shopper_id, Order.status != "cancelled")
+        .group_by(OrderLine.product_id)
+        .order_by(func.count().desc(), func.max(Order.created_at).desc(), OrderLine.product_id)
+        .limit(1)
+    )
+    if type_key:
+        q = q.join(Product, Product.id == OrderLine.product_id).where(Product.type_key == type_key)
+    row = session.execute(q).first()
+    return int(row[0]) if row else None

@@ -1,0 +1,201 @@
+"""Finding products: search, refine, select, and questions about a product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import i18n
+from actions.api.services import search_service
+from actions.base import ShoppingAction, display_name, entity, product_payload
+
+READ_OUT = 3  # voice-friendly: three results read aloud
+
+
+def read_results(
+    dispatcher: CollectingDispatcher, results: list[Any], query: str, lang: str
+) -> list[dict[str, Any]]:
+    """Say the top results and send them as the contract's products payload."""
+    if not results:
+        dispatcher.utter_message(text=i18n.t("found_none", lang, query=query))
+        return [SlotSet("last_results", [])]
+    shown = results[:READ_OUT]
+    lines = [i18n.t("found", lang, query=query)]
+    for n, r in enumerate(shown, 1):
+        it = r.item
+        line = i18n.t(
+            "read_item", lang, n=n, name=display_name(it, lang),
+            size=i18n.size(it.size, it.unit, lang), price=i18n.price(it.price, it.currency, lang),
+        )  # fmt: skip
+        reason = r.reason_ko if lang == "ko" else r.reason
+        lines.append(f"{line} ({reason})" if reason else line)
+    lines.append(i18n.t("ask_select", lang))
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        json_message={"type": "products", "items": [product_payload(r.item) for r in shown]},
+    )
+    return [
+        SlotSet("last_results", [r.item.id for r in shown]),
+        SlotSet("selected_product", None),
+        SlotSet("pending_add", None),
+    ]
+
+
+def log_search(shopper_id: str, query: str, lang: str, results: list[Any]) -> None:
+    """Searches and what they showed feed the seller insights (search terms, slots)."""
+    from store.db import transaction
+    from store.repo.events import log_events
+
+    rows: list[dict[str, Any]] = [
+        {"kind": "search", "shopper_id": shopper_id, "query": query[:300], "language": lang}
+    ]
+    rows += [
+        {"kind": "impression", "shopper_id": shopper_id, "product_id": r.item.id,
+         "seller_id": r.item.seller_id, "page": "chat", "slot": n}
+        for n, r in enumerate(results[:READ_OUT], 1)
+    ]  # fmt: skip
+    with transaction() as s:
+        log_events(s, rows)
+
+
+class ActionSearchProduct(ShoppingAction):
+    def name(self) -> str:
+        return "action_search_product"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+        query = (tracker.latest_message or {}).get("text", "").strip()
+        results = search_service().search(query, user=tracker.sender_id, k=10)
+        log_search(tracker.sender_id, query, lang, results)
+        return [SlotSet("last_query", query), *read_results(dispatcher, results, query, lang)]
+
+
+class ActionRefine(ShoppingAction):
+    """ "cheaper", "bigger", "smaller", "another brand", "under 10,000 won", "the 2-litre one"."""
+
+    def name(self) -> str:
+        return "action_refine"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+        from retrieval.catalog import SearchFilters
+
+        base = tracker.get_slot("last_query")
+        if not base:
+            dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
+            return []
+        service = search_service()
+        shown = [service.catalog.get(int(i)) for i in tracker.get_slot("last_results") or []]
+        shown = [it for it in shown if it is not None]
+        how = entity(tracker, "refinement")
+        filters = SearchFilters()
+        cap = entity(tracker, "price_cap")
+        if cap is not None:
+            filters.max_price = int(cap)
+        if shown and how == "cheaper":
+            filters.max_price = min(it.price for it in shown) - 1
+        if shown and how in ("bigger", "smaller"):
+            filters.size_unit = shown[0].unit
+            same_unit = [it.size for it in shown if it.unit == shown[0].unit]
+            if how == "bigger":
+                filters.min_size = max(same_unit) * 1.0001
+            else:
+                filters.max_size = min(same_unit) * 0.9999
+        text = (tracker.latest_message or {}).get("text", "")
+        query = f"{base} {text}" if entity(tracker, "size") else base
+        results = service.search(query, user=tracker.sender_id, k=30, filters=filters)
+        if shown and how == "other_brand":
+            brands = {it.brand for it in shown}
+            results = [r for r in results if r.item.brand not in brands]
+        if shown and how in ("cheaper", "bigger", "smaller", "other_brand"):
+            # Stay with what the shopper was looking at: a refinement never changes the type.
+            types = {it.type_key for it in shown}
+            results = [r for r in results if r.item.type_key in types] or results
+        if how == "cheaper":
+            results.sort(key=lambda r: (r.item.price, -r.score))
+        log_search(tracker.sender_id, query, lang, results)
+        return [SlotSet("last_query", query), *read_results(dispatcher, results, base, lang)]
+
+
+def resolve_product(tracker: Tracker) -> int | None:
+    """The product a message refers to: an ordinal into the last results, the product selected
+    before, or the first of the last results."""
+    results = [int(i) for i in tracker.get_slot("last_results") or []]
+    ordinal = entity(tracker, "ordinal")
+    if ordinal is not None and results:
+        n = int(ordinal)
+        if n == -1:
+            return results[-1]
+        if 1 <= n <= len(results):
+            return results[n - 1]
+        return None
+    selected = tracker.get_slot("selected_product")
+    if selected is not None:
+        return int(selected)
+    return results[0] if results else None
+
+
+def describe(item: Any, lang: str) -> dict[str, str]:
+    return {
+        "name": display_name(item, lang),
+        "size": i18n.size(item.size, item.unit, lang),
+        "price": i18n.price(item.price, item.currency, lang),
+        "stock": i18n.t("in_stock" if item.stock > 0 else "out_of_stock", lang),
+    }
+
+
+def fresh_product(product_id: int) -> Any:
+    """The product as the store has it now (stock and price change after the index loads)."""
+    from store.db import transaction
+    from store.repo.catalog import get_product
+
+    with transaction() as s:
+        return get_product(s, product_id)
+
+
+class ActionSelectItem(ShoppingAction):
+    def name(self) -> str:
+        return "action_select_item"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+        results = tracker.get_slot("last_results") or []
+        if not results:
+            dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
+            return []
+        pid = resolve_product(tracker)
+        if pid is None:
+            n = entity(tracker, "ordinal")
+            dispatcher.utter_message(text=i18n.t("no_such_item", lang, n=n, count=len(results)))
+            return []
+        item = fresh_product(pid)
+        dispatcher.utter_message(
+            text=i18n.t("selected", lang, **describe(item, lang)),
+            json_message={"type": "products", "items": [product_payload(item)]},
+        )
+        # The reply asks "Shall I add it to your cart?": a yes adds one.
+        return [
+            SlotSet("selected_product", pid),
+            SlotSet("pending_add", {"product_id": pid, "qty": 1}),
+        ]
+
+
+class ActionProductQuestion(ShoppingAction):
+    def name(self) -> str:
+        return "action_product_question"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+        pid = resolve_product(tracker)
+        if pid is None and entity(tracker, "product"):
+            query = (tracker.latest_message or {}).get("text", "")
+            hits = search_service().search(query, user=tracker.sender_id, k=1)
+            pid = hits[0].item.id if hits else None
+        if pid is None:
+            dispatcher.utter_message(text=i18n.t("which_product", lang))
+            return []
+        item = fresh_product(pid)
+        dispatcher.utter_message(
+            text=i18n.t("answer", lang, **describe(item, lang)),
+            json_message={"type": "products", "items": [product_payload(item)]},
+        )
+        return []

@@ -1,0 +1,351 @@
+"""Build the NLU training data (English and Korean) and its held-out split, deterministically.
+
+Own shopping examples come from templates filled with taxonomy names, synonyms and demo brands;
+CLINC150's `train` split adds real crowd-sourced shopping requests (mapped onto our intents) and
+out-of-scope negatives (a subsample of its 146 other intents plus `oos_train`). CLINC's `test`
+split is never read here. Run: `.venv/bin/python -m nlu.build_data` (a test checks the committed
+files match this script's output).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from store.paths import project_root, shared_dir
+from store.taxonomy import load_taxonomy
+
+SEED = 7
+HELDOUT_SHARE = 0.2
+OOS_PER_CLINC_INTENT = 12
+OUT_TRAIN = Path("nlu/data")
+OUT_HELDOUT = Path("tests/rasa/data")
+
+BRANDS_EN = [
+    "Persil",
+    "Downy",
+    "Kleenex",
+    "Huggies",
+    "Samdasoo",
+    "Nongshim",
+    "Ottogi",
+    "Dove",
+    "Gillette",
+    "Colgate",
+    "Joy",
+    "Tech",
+    "Bosomi",
+    "Seoul Milk",
+    "Maeil",
+]
+BRANDS_KO = ["퍼실", "다우니", "크리넥스", "하기스", "삼다수", "농심", "오뚜기", "도브",
+             "질레트", "콜게이트", "조이", "테크", "보솜이", "서울우유", "매일"]  # fmt: skip
+NUM_EN = ["one", "two", "three", "four", "five", "2", "3", "4", "6", "10"]
+NUM_KO = ["한 개", "두 개", "세 개", "네 개", "다섯 개", "2개", "3개", "두 팩", "세 팩", "한 박스",
+          "2팩", "4개", "열 개", "하나", "둘"]  # fmt: skip
+ORD_EN = ["first", "second", "third", "the 1st", "the 2nd", "the 3rd", "last", "number two"]
+ORD_KO = ["첫 번째", "두 번째", "세 번째", "1번", "2번", "3번", "마지막", "첫번째", "두번째"]
+SIZE_EN = ["2 litre", "500ml", "1.5L", "3kg", "1kg", "30 rolls", "500g", "2L", "10kg", "24 pack"]
+SIZE_KO = ["2리터", "500ml", "1.5리터", "3킬로", "1kg", "30롤", "500g", "2L", "10kg", "24개입"]
+PRICE_EN = ["under 10,000 won", "below 5000 won", "less than 20,000 won", "under 15000",
+            "no more than 30,000 won", "under 8k"]  # fmt: skip
+PRICE_KO = ["만원 이하", "5천원 이하", "2만원 미만", "만오천원 이하", "3만원까지", "1만원 이하",
+            "만 원 아래"]  # fmt: skip
+
+# intent → (English templates, Korean templates). {p} product, {b} brand, {n} quantity,
+# {o} ordinal, {s} size, {c} price cap.
+TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
+    "greet": (
+        ["hi", "hello", "hey there", "good morning", "hello assistant", "hi there", "hey",
+         "good evening", "howdy", "hello, anyone there?", "hiya", "good afternoon"],
+        ["안녕", "안녕하세요", "반가워요", "좋은 아침이에요", "여보세요", "안녕하세요 장보기",
+         "하이", "좋은 저녁이에요", "반갑습니다", "안녕 장보기야", "헬로"],
+    ),
+    "goodbye": (
+        ["bye", "goodbye", "see you later", "that's all, thanks", "bye bye", "talk to you later",
+         "i'm done, bye", "see ya", "good night", "that will be all"],
+        ["잘 있어", "안녕히 계세요", "다음에 봐요", "고마워요 이제 됐어요", "그만할게요", "바이",
+         "수고하세요", "이만 끝낼게요", "잘 가", "다음에 또 올게요"],
+    ),
+    "help": (
+        ["what can you do?", "help", "how does this work?", "what can I ask you?",
+         "help me please", "what are you able to do", "how do I use this", "what do you do",
+         "i need help", "show me what you can do"],
+        ["뭐 할 수 있어?", "도와줘", "어떻게 쓰는 거예요?", "도움말", "무엇을 물어볼 수 있어요?",
+         "사용법 알려줘", "뭘 도와줄 수 있어요?", "기능이 뭐야", "도움이 필요해요", "어떻게 주문해요?"],
+    ),
+    "search_product": (
+        ["{p}", "I need {p}", "find me some {p}", "do you have {p}?", "search for {p}",
+         "show me {p}", "I'm looking for {p}", "{b} {p}", "{p} {s}", "{p} {c}",
+         "I want to buy {p}", "can I get {p}", "looking for {b} {p}", "any {p} {c}?",
+         "show me {s} {p}", "we're out of {p}", "get me {p}", "I need some {b} {p}"],
+        ["{p}", "{p} 주세요", "{p} 찾아줘", "{p} 있어요?", "{p} 검색해줘", "{p} 보여줘",
+         "{p} 사고 싶어요", "{b} {p}", "{p} {s}", "{c} {p}", "{p} 필요해요", "{b} {p} 찾아줘",
+         "{s} {p} 있어?", "{c} {p} 보여줘", "{p} 다 떨어졌어", "{p} 좀 찾아봐", "{p} 살래요",
+         "{p}{j} 사려고요"],
+    ),
+    "refine": (
+        ["cheaper", "something cheaper", "show me cheaper ones", "a bigger one", "bigger size",
+         "smaller please", "a smaller pack", "another brand", "different brand please",
+         "anything {c}?", "only {c}", "the {s} one", "do you have a bigger pack",
+         "any cheaper option", "show me other brands", "is there a smaller size",
+         "I want the {s} one", "something less expensive", "the larger size", "{c} please"],
+        ["더 싼 거", "더 저렴한 거 있어요?", "더 큰 거", "큰 용량으로", "더 작은 거", "작은 걸로",
+         "다른 브랜드", "다른 브랜드 보여줘", "{c}로 보여줘", "{c}만", "{s}짜리", "{s}로 주세요",
+         "더 싼 걸로 보여줘", "용량 큰 거 있어요?", "다른 회사 거", "좀 더 작은 사이즈",
+         "{s}짜리 있어요?", "가격 더 낮은 거", "대용량으로", "{c}인 거"],
+    ),
+    "select_item": (
+        ["the {o} one", "{o}", "I'll take the {o} one", "the {o}", "{o} please",
+         "tell me about the {o} one", "let's go with the {o}", "that {o} one", "pick the {o}",
+         "option {n}"],
+        ["{o} 거", "{o}", "{o} 걸로", "{o} 거요", "{o} 상품", "{o} 거 자세히", "{o} 걸로 할게요",
+         "{o}꺼", "{o} 보여줘", "{o} 선택"],
+    ),
+    "add_to_cart": (
+        ["add {p} to my cart", "put {n} in the cart", "add {n} of them", "add it to the cart",
+         "I'll take {n}", "add the {o} one to my cart", "put {n} {p} in my basket",
+         "add {b} {p} to cart", "add that", "yes add {n}", "throw {n} {p} in the cart",
+         "add to cart", "put it in my basket", "add {n} please", "add {p} to my shopping list",
+         "add {n} {b} {p}"],
+        ["장바구니에 담아줘", "{n} 담아줘", "{p} 장바구니에 넣어줘", "{o} 거 {n} 담아줘",
+         "{p} {n} 담아줘", "이거 담아줘", "{n} 넣어줘", "장바구니에 추가해줘", "{b} {p} 담아",
+         "그거 담아", "{n} 주세요", "카트에 넣어줘", "{p} {n} 장바구니에 넣어", "담아줘",
+         "{n} 추가해줘", "{o} 걸로 {n} 담아줘"],
+    ),
+    "remove_from_cart": (
+        ["remove {p} from my cart", "take {p} out", "delete the {p}", "remove it",
+         "take the {o} item out of my cart", "I don't want the {p} anymore", "remove that",
+         "delete {p} from the basket", "get rid of the {p}", "drop the {p} from my cart"],
+        ["{p} 빼줘", "장바구니에서 {p} 빼줘", "{p} 삭제해줘", "그거 빼줘", "{o} 거 빼줘",
+         "{p} 필요 없어요", "이거 삭제", "{p} 제거해줘", "장바구니에서 빼", "{p} 지워줘"],
+    ),
+    "change_quantity": (
+        ["make it {n}", "change the {p} to {n}", "I want {n} instead", "change quantity to {n}",
+         "only {n} of the {p}", "update the {p} to {n}", "set it to {n}",
+         "change the {o} item to {n}", "just {n} please", "make that {n} {p}"],
+        ["{n}로 바꿔줘", "{p} {n}로 변경해줘", "수량 {n}로", "{n}만 할게요", "{p} 수량 바꿔줘",
+         "{o} 거 {n}로 바꿔줘", "{n}로 해줘", "수량 변경", "{p} {n}만", "개수 {n}로 바꿔"],
+    ),
+    "view_cart": (
+        ["what's in my cart?", "show my cart", "view cart", "what did I add", "show me my basket",
+         "how much is in my cart", "cart", "list my cart", "what's in my basket",
+         "is {p} in my cart?", "read my cart", "what have I got so far"],
+        ["장바구니 보여줘", "장바구니에 뭐 있어?", "장바구니 확인", "뭐 담았어?", "장바구니",
+         "카트 보여줘", "지금 담긴 거 알려줘", "{p} 장바구니에 있어?", "장바구니 얼마야?",
+         "담은 거 보여줘", "장바구니 목록", "지금까지 뭐 담았지?"],
+    ),
+    "clear_cart": (
+        ["clear my cart", "empty the cart", "remove everything", "start over with an empty cart",
+         "delete all items", "empty my basket", "clear everything in the cart",
+         "throw out everything in my cart"],
+        ["장바구니 비워줘", "장바구니 다 지워줘", "전부 삭제해줘", "장바구니 초기화", "다 빼줘",
+         "카트 비워", "담은 거 전부 삭제", "장바구니 싹 비워줘"],
+    ),
+    "reorder_usual": (
+        ["order my usual {p}", "the usual", "reorder my usual", "get me my usual {p}",
+         "same {p} as last time", "order what I always get", "buy my regular {p}",
+         "I want my usual", "reorder the {p} I always buy", "same as last time",
+         "my usual {p} please", "repeat my last order"],
+        ["늘 사던 걸로", "늘 사던 {p}", "평소에 사던 {p} 주문해줘", "지난번이랑 같은 걸로",
+         "항상 사던 거", "사던 {p}로 주세요", "저번에 산 {p} 다시", "늘 먹던 걸로",
+         "맨날 사는 {p}", "지난번 {p} 재주문", "평소 사던 걸로 담아줘", "원래 쓰던 {p}"],
+    ),
+    "checkout": (
+        ["checkout", "check out", "I'm ready to pay", "place my order", "buy everything in my cart",
+         "proceed to checkout", "let's pay", "complete my purchase", "order everything in my cart",
+         "I want to pay now", "finish my order", "buy it"],
+        ["결제할게요", "주문할게요", "결제해줘", "주문해줘", "계산할게요", "장바구니 주문",
+         "구매할게요", "결제 진행해줘", "이대로 주문", "주문 완료해줘", "결제하기", "이제 살게요"],
+    ),
+    "affirm": (
+        ["yes", "yes please", "yeah", "sure", "correct", "ok", "go ahead", "confirm",
+         "yep, do it", "that's right", "absolutely", "yes, place the order"],
+        ["네", "응", "예", "좋아요", "그래", "맞아요", "네 주문해주세요", "확인", "그렇게 해줘",
+         "네 좋아요", "응 해줘", "오케이"],
+    ),
+    "deny": (
+        ["no", "no thanks", "nope", "don't", "cancel", "not now", "no, stop", "never mind",
+         "I changed my mind", "not that"],
+        ["아니", "아니요", "아니오", "취소", "하지 마", "안 할래요", "됐어요", "싫어요",
+         "아니 괜찮아", "그만"],
+    ),
+    "order_status": (
+        ["where is my order?", "order status", "track my package", "has my order shipped?",
+         "when will my order arrive", "what's the status of my order", "is my delivery coming",
+         "check my order", "did my order go out", "where's my package"],
+        ["주문 어디쯤 왔어?", "배송 조회", "주문 상태 알려줘", "택배 언제 와요?", "배송 언제 돼?",
+         "주문한 거 어디야", "배송 상태 확인", "내 주문 확인해줘", "주문 발송됐어?", "배송 추적"],
+    ),
+    "order_history": (
+        ["what did I order last time", "show my past orders", "order history",
+         "what have I bought before", "list my recent orders", "my previous purchases",
+         "when did I last buy {p}", "show me what I ordered last month"],
+        ["지난 주문 보여줘", "주문 내역", "전에 뭐 샀어?", "최근 주문 목록", "구매 내역 알려줘",
+         "{p} 언제 샀지?", "지난달에 뭐 주문했어?", "예전 주문 보여줘"],
+    ),
+    "recommend": (
+        ["what am I running low on?", "what should I buy", "recommend something",
+         "what do I need to restock", "any suggestions", "what's due for a refill",
+         "what do I usually need this week", "remind me what to buy"],
+        ["뭐 떨어질 때 됐어?", "뭐 사야 돼?", "추천해줘", "다시 살 때 된 거 있어?",
+         "뭐 필요할까?", "살 거 추천해줘", "이번 주에 뭐 사야 해?", "떨어져 가는 거 알려줘"],
+    ),
+    "product_question": (
+        ["how much is it?", "what's the price of the {o} one", "is it in stock?",
+         "how big is it", "what size is the {o} one", "how much is {p}",
+         "is {b} {p} available", "how many are in the pack", "price?", "is the {o} one in stock"],
+        ["얼마예요?", "{o} 거 가격이 얼마야?", "재고 있어요?", "용량이 얼마나 돼요?",
+         "{o} 거 몇 개 들었어?", "{p} 얼마야?", "{b} {p} 있어요?", "이거 재고 있나요?",
+         "가격 알려줘", "{o} 거 용량은?"],
+    ),
+    "out_of_scope": (
+        ["what's the weather tomorrow?", "tell me a joke", "book a flight to Jeju",
+         "who won the football game?", "play some music", "what is the capital of France?"],
+        ["내일 날씨 어때?", "농담 하나 해줘", "제주도 비행기 예약해줘", "노래 틀어줘",
+         "축구 누가 이겼어?", "프랑스 수도가 어디야?", "오늘 뉴스 알려줘", "알람 맞춰줘",
+         "환율 알려줘", "영화 추천해줘", "번역해줘", "주식 어때?", "택시 불러줘",
+         "숙제 도와줘", "오늘 몇 도야?", "길 안내해줘"],
+    ),
+}  # fmt: skip
+
+
+def josa(word: str, with_batchim: str = "을", without: str = "를") -> str:
+    """The Korean object particle that fits ``word`` (을 after a final consonant, else 를)."""
+    last = word.strip()[-1:] or "a"
+    if "\uac00" <= last <= "\ud7a3" and (ord(last) - 0xAC00) % 28:
+        return with_batchim
+    return without
+
+
+def fill(template: str, lang: str, rng: random.Random, products: list[str]) -> str:
+    ko = lang == "ko"
+    values = {
+        "p": rng.choice(products),
+        "b": rng.choice(BRANDS_KO if ko else BRANDS_EN),
+        "n": rng.choice(NUM_KO if ko else NUM_EN),
+        "o": rng.choice(ORD_KO if ko else ORD_EN),
+        "s": rng.choice(SIZE_KO if ko else SIZE_EN),
+        "c": rng.choice(PRICE_KO if ko else PRICE_EN),
+    }
+    values["j"] = josa(values["p"])
+    return re.sub(r"\s+", " ", template.format(**values)).strip()
+
+
+def own_examples(rng: random.Random) -> dict[tuple[str, str], list[str]]:
+    taxonomy = load_taxonomy()
+    products = {lang: sorted({n for t in taxonomy.types for n in t.names(lang)})
+                for lang in ("en", "ko")}  # fmt: skip
+    out: dict[tuple[str, str], list[str]] = {}
+    for intent, (en, ko) in TEMPLATES.items():
+        for lang, templates in (("en", en), ("ko", ko)):
+            seen: dict[str, None] = {}
+            # Templates with fillers are drawn several times, fixed phrases once.
+            for tpl in templates:
+                times = 10 if "{" in tpl else 1
+                for _ in range(times):
+                    seen.setdefault(fill(tpl, lang, rng, products[lang]))
+            out[(intent, lang)] = list(seen)
+    return out
+
+
+def clinc_examples(rng: random.Random) -> dict[str, list[str]]:
+    """CLINC150 `train` (and `oos_train`) only, mapped onto our intents."""
+    data = json.loads((shared_dir() / "data" / "clinc150" / "data_full.json").read_text())
+    by_intent: dict[str, list[str]] = {}
+    for text, intent in data["train"]:
+        by_intent.setdefault(intent, []).append(text)
+    out: dict[str, list[str]] = {
+        "view_cart": by_intent["shopping_list"],
+        "order_status": by_intent["order_status"],
+    }
+    for text in by_intent["shopping_list_update"]:
+        removing = re.match(r"\W*(please )?(remove|delete|take|cross|erase|get rid|drop)", text)
+        out.setdefault("remove_from_cart" if removing else "add_to_cart", []).append(text)
+    for text in by_intent["order"]:
+        if re.search(r"\b(list|everything|all)\b", text):
+            target = "checkout"
+        elif re.search(r"\b(more|reorder|again|usual)\b", text):
+            target = "reorder_usual"
+        else:
+            target = "search_product"
+        out.setdefault(target, []).append(text)
+    shopping = {"shopping_list", "shopping_list_update", "order", "order_status"}
+    oos = [t for t, _ in data["oos_train"]]
+    for intent in sorted(by_intent):
+        if intent not in shopping:
+            oos += rng.sample(by_intent[intent], OOS_PER_CLINC_INTENT)
+    out["out_of_scope"] = oos
+    return out
+
+
+def split(examples: list[str], rng: random.Random) -> tuple[list[str], list[str]]:
+    shuffled = examples[:]
+    rng.shuffle(shuffled)
+    n_held = int(len(shuffled) * HELDOUT_SHARE)
+    return sorted(shuffled[n_held:]), sorted(shuffled[:n_held])
+
+
+def to_yaml(blocks: Iterable[tuple[str, list[str]]], header: str) -> str:
+    lines = [f"# {header}", "# Generated by `python -m nlu.build_data`; edit the templates there.",
+             'version: "3.1"', "", "nlu:"]  # fmt: skip
+    for intent, examples in blocks:
+        if not examples:
+            continue
+        lines += [f"  - intent: {intent}", "    examples: |"]
+        lines += [f"      - {ex}" for ex in examples]
+    return "\n".join(lines) + "\n"
+
+
+def build() -> dict[Path, str]:
+    rng = random.Random(SEED)
+    own = own_examples(rng)
+    files: dict[Path, str] = {}
+    for lang in ("en", "ko"):
+        train_blocks, held_blocks = [], []
+        for intent in TEMPLATES:
+            train, held = split(own[(intent, lang)], rng)
+            train_blocks.append((intent, train))
+            held_blocks.append((intent, held))
+        files[OUT_TRAIN / f"shopping_{lang}.yml"] = to_yaml(train_blocks, f"Own examples ({lang})")
+        files[OUT_HELDOUT / f"heldout_{lang}.yml"] = to_yaml(
+            held_blocks, f"Held-out own examples ({lang}): never trained on"
+        )
+    clinc = clinc_examples(rng)
+    # A sentence may carry one intent only: ours win over CLINC's mapping ("nope" is a deny).
+    ours = {ex.lower() for examples in own.values() for ex in examples}
+    clinc = {i: sorted({ex for ex in exs if ex.lower() not in ours}) for i, exs in clinc.items()}
+    files[OUT_TRAIN / "clinc_train.yml"] = to_yaml(
+        [(i, clinc[i]) for i in sorted(clinc)],
+        "CLINC150 train split (CC BY 3.0), mapped onto our intents; test split never used",
+    )
+    return files
+
+
+def brand_aliases() -> dict[str, str]:
+    """Every demo brand by its English and Korean name → the English name stored on products."""
+    from jangbogi.demo.brands import BRANDS, STORE_BRANDS
+
+    aliases: dict[str, str] = {}
+    for brands in (STORE_BRANDS, *BRANDS.values()):
+        for b in brands:
+            aliases[b.en] = b.en
+            aliases[b.ko] = b.en
+    return dict(sorted(aliases.items()))
+
+
+def main() -> None:
+    root = project_root()
+    files = build()
+    files[Path("nlu/brands.json")] = json.dumps(brand_aliases(), ensure_ascii=False, indent=1)
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Checkout actions with CollectingDispatcher over a real (SQLite) store: the total is stated,
+only an explicit yes orders, a repeated yes or a changed cart never orders twice or unheard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cart import ActionViewCart
+from actions.checkout import ActionAffirm, ActionCheckout, ActionDeny
+from store.db import create_store_engine, transaction
+from store.migrate import upgrade
+from store.models import Order, Product
+from store.repo import carts
+from store.repo.credentials import create_seller
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = create_store_engine(url)
+    upgrade(engine)
+    with transaction(engine) as s:
+        create_seller(s, "s1", "Seller")
+        s.add(Product(id=1, seller_id="s1", type_key="bottled_water", name_en="Water 2L",
+                      name_ko="생수 2L", brand="B", size=2, unit="L", price=6900, stock=20))  # fmt: skip
+        s.flush()
+        carts.add_to_cart(s, "u1", 1, 2)
+    return engine
+
+
+def tracker(text: str, slots: dict[str, Any] | None = None) -> Tracker:
+    return Tracker(
+        sender_id="u1", slots=slots or {}, latest_message={"text": text, "entities": []},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+    )  # fmt: skip
+
+
+def run(action: Any, text: str, slots: dict[str, Any] | None = None) -> tuple[list, list]:
+    d = CollectingDispatcher()
+    events = action.run(d, tracker(text, slots), {})
+    return d.messages, events
+
+
+def slot(events: list, name: str) -> Any:
+    return next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == name)
+
+
+def n_orders(engine) -> int:  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return s.query(Order).count()
+
+
+def test_checkout_states_total_and_yes_orders_once(store) -> None:  # type: ignore[no-untyped-def]
+    messages, events = run(ActionCheckout(), "결제할게요")
+    assert "13,800원" in messages[0]["text"]
+    assert messages[0]["custom"] == {"type": "confirm", "action": "checkout", "total": 13800}
+    pending = slot(events, "pending_checkout")
+    assert pending["total"] == 13800 and n_orders(store) == 0
+    messages, events = run(ActionAffirm(), "네", {"pending_checkout": pending})
+    order = messages[0]["custom"]
+    assert order["type"] == "order" and order["total"] == 13800
+    assert slot(events, "pending_checkout") is None
+    # The same yes delivered again (a retry with the old slot): still one order.
+    messages, _ = run(ActionAffirm(), "네", {"pending_checkout": pending})
+    assert messages[0]["custom"]["order_id"] == order["order_id"]
+    assert n_orders(store) == 1
+
+
+def test_no_or_a_changed_cart_orders_nothing(store) -> None:  # type: ignore[no-untyped-def]
+    _, events = run(ActionCheckout(), "checkout")
+    pending = slot(events, "pending_checkout")
+    messages, events = run(ActionDeny(), "no", {"pending_checkout": pending})
+    assert "nothing was ordered" in messages[0]["text"] and slot(events, "pending_checkout") is None
+    with transaction(store) as s:
+        carts.add_to_cart(s, "u1", 1, 1)  # the cart changes after the total was heard
+    messages, events = run(ActionAffirm(), "yes", {"pending_checkout": pending})
+    assert "20,700 won" in messages[0]["text"] and messages[0]["custom"]["type"] == "confirm"
+    assert n_orders(store) == 0
+    assert slot(events, "pending_checkout")["total"] == 20700
+
+
+def test_cart_digression_returns_to_the_question(store) -> None:  # type: ignore[no-untyped-def]
+    _, events = run(ActionCheckout(), "checkout")
+    messages, _ = run(
+        ActionViewCart(),
+        "what's in my cart?",
+        {"pending_checkout": slot(events, "pending_checkout")},
+    )
+    assert "waiting for your yes" in messages[0]["text"]
+    assert messages[0]["custom"]["type"] == "cart"
+
+
+def test_a_failing_store_gets_an_apology(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    messages, _ = run(ActionCheckout(), "결제할게요")
+    assert "죄송해요" in messages[0]["text"] and "Traceback" not in messages[0]["text"]

@@ -1,0 +1,141 @@
+"""End to end: the Rasa server and the action server over the REST channel, on a small seeded
+store; multi-turn conversations in Korean and English, checked in the payloads and in the store.
+
+Turns use phrasings from the training data (this checks the dialogue and the actions, not NLU
+generalisation, which nlu/evaluate.py measures)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = {"rasa": 15205, "action": 15255, "gateway": 18210, "seller": 18220}
+
+pytestmark = pytest.mark.rasa
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    if not list((ROOT / "models").glob("*.tar.gz")):
+        pytest.skip("no trained Rasa model: run `make model`")
+    var = tmp_path_factory.mktemp("var")
+    url = f"sqlite:///{var / 'store.db'}"
+    env = {
+        **os.environ,
+        "JANGBOGI_VAR_DIR": str(var),
+        "DATABASE_URL": url,
+        "JANGBOGI_RASA_PORT": str(PORTS["rasa"]),
+        "JANGBOGI_ACTION_PORT": str(PORTS["action"]),
+        "JANGBOGI_GATEWAY_PORT": str(PORTS["gateway"]),
+        "JANGBOGI_SELLER_PORT": str(PORTS["seller"]),
+    }
+    jb = str(ROOT / ".venv" / "bin" / "jangbogi")
+    subprocess.run([jb, "seed-demo", "--shoppers", "80", "--days", "60"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    subprocess.run([jb, "index"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([jb, "serve"], env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    deadline, lines = time.monotonic() + 300, []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "all services up" in line:
+            break
+    if not any("all services up" in ln for ln in lines):
+        proc.kill()
+        pytest.fail("stack did not come up:\n" + "".join(lines))
+    from store.db import create_store_engine
+
+    yield create_store_engine(url)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+
+
+def say(sender: str, message: str) -> list[dict[str, Any]]:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{PORTS['rasa']}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        return json.loads(resp.read())
+
+
+def payload(replies: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    return next((r["custom"] for r in replies if r.get("custom", {}).get("type") == kind), None)
+
+
+def text(replies: list[dict[str, Any]]) -> str:
+    return " ".join(r.get("text") or "" for r in replies)
+
+
+def orders_of(engine, shopper: str) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    from store.models import Order
+
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(Order.id, Order.total).where(Order.shopper_id == shopper)
+        )]  # fmt: skip
+
+
+def test_korean_search_to_order(stack) -> None:  # type: ignore[no-untyped-def]
+    sender = "ko-e2e-new-shopper"  # unknown to the store: becomes a shopper on first contact
+    found = say(sender, "화장지 찾아줘")
+    products = payload(found, "products")
+    assert products and all(p["type_key"] == "toilet_paper" for p in products["items"])
+    assert "원" in text(found)
+    cart = payload(say(sender, "두 번째 거 두 개 담아줘"), "cart")
+    assert cart and cart["items"][0]["id"] == products["items"][1]["id"]
+    assert cart["items"][0]["qty"] == 2
+    confirm = say(sender, "결제할게요")
+    ask = payload(confirm, "confirm")
+    assert ask and ask["total"] == cart["total"] and f"{cart['total']:,}원" in text(confirm)
+    assert orders_of(stack, sender) == []  # nothing before the yes
+    # A digression: the cart, then back to the question.
+    assert "주문" in text(say(sender, "장바구니 보여줘"))
+    placed = payload(say(sender, "네"), "order")
+    assert placed and placed["total"] == cart["total"]
+    say(sender, "네")  # a repeated yes never orders twice
+    assert orders_of(stack, sender) == [(placed["order_id"], cart["total"])]
+    from store.models import Shopper
+
+    with stack.connect() as conn:
+        assert conn.execute(select(func.count()).where(Shopper.id == sender)).scalar() == 1
+
+
+def test_english_no_changes_nothing(stack) -> None:  # type: ignore[no-untyped-def]
+    sender = "en-e2e"
+    products = payload(say(sender, "I need toilet paper"), "products")
+    assert products
+    cart = payload(say(sender, "add two"), "cart")
+    assert cart and cart["items"][0]["qty"] == 2 and "won" in text(say(sender, "view cart"))
+    ask = payload(say(sender, "checkout"), "confirm")
+    assert ask and ask["total"] == cart["total"]
+    assert "nothing was ordered" in text(say(sender, "no"))
+    say(sender, "yes")  # the pending checkout is gone: this yes orders nothing
+    assert orders_of(stack, sender) == []
+    assert payload(say(sender, "view cart"), "cart")["total"] == cart["total"]  # type: ignore[index]
+
+
+def test_out_of_scope_is_refused_politely(stack) -> None:  # type: ignore[no-untyped-def]
+    """A refusal (out of scope) or, at low confidence, a clarifying question: either way in the
+    shopper's language, saying what the assistant does, and no products."""
+    for sender, message, words in (
+        ("oos-e2e", "tell me a joke", ("daily necessities", "product")),
+        ("oos-e2e-ko", "농담 하나 해줘", ("생필품", "상품")),
+    ):
+        replies = say(sender, message)
+        assert any(w in text(replies) for w in words)
+        assert payload(replies, "products") is None

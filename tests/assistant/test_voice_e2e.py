@@ -1,0 +1,119 @@
+"""End to end: `jangbogi serve` (Rasa, actions, gateway), a device token from the CLI, speech in.
+
+Checks the transcript, the intent Rasa saw for it (`/model/parse`) and, when the trained model
+answers with products, that they are of the spoken type. Slow (Rasa loads in ~20 s); skipped
+without a trained model or the Rasa venv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.assistant.speech import espeak_missing, speak_wav
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = {"rasa": 15205, "action": 15255, "gateway": 18210, "seller": 18220}
+
+pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> Any:
+    req = urllib.request.Request(url, data=body, headers=headers)
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read())
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    if not list((ROOT / "models").glob("*.tar.gz")):
+        pytest.skip("no trained Rasa model: run `make model`")
+    if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists():
+        pytest.skip("no .venv-rasa: run `make venv-rasa`")
+    if espeak_missing():
+        pytest.skip(str(espeak_missing()))
+    var = tmp_path_factory.mktemp("var")
+    env = {
+        **os.environ,
+        "JANGBOGI_VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'store.db'}",
+    }
+    env.update({f"JANGBOGI_{k.upper()}_PORT": str(v) for k, v in PORTS.items()})
+    cli = str(ROOT / ".venv" / "bin" / "jangbogi")
+    subprocess.run([cli, "db-upgrade"], env=env, check=True, capture_output=True)
+    added = subprocess.run(
+        [cli, "devices", "add", "voice-e2e"], env=env, check=True, capture_output=True, text=True
+    )
+    token = json.loads(added.stdout.strip().splitlines()[-1])["token"]
+    proc = subprocess.Popen(
+        [cli, "serve"],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline, lines = time.monotonic() + 300, []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "all services up" in line:
+            break
+    if not any("all services up" in ln for ln in lines):
+        proc.kill()
+        pytest.fail("services did not come up:\n" + "".join(lines))
+    yield token, f"http://127.0.0.1:{PORTS['rasa']}"
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+def test_spoken_greeting_reaches_the_trained_assistant(stack: tuple[str, str]) -> None:
+    token, rasa = stack
+    body = _post(
+        f"http://127.0.0.1:{PORTS['gateway']}/v1/voice",
+        speak_wav("안녕하세요", voice="ko", speed=175, pitch=35),
+        {"Content-Type": "audio/wav", "Authorization": f"Bearer {token}"},
+    )
+    assert body["language"] == "ko" and body["replies"]
+    assert all(r["recipient_id"] == "voice-e2e" for r in body["replies"])
+    if body["transcript"]:
+        parsed = _post(
+            f"{rasa}/model/parse",
+            json.dumps({"text": body["transcript"]}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        assert parsed["intent"]["name"]  # the intent Rasa saw for the spoken words
+        if "안녕" in body["transcript"]:
+            assert parsed["intent"]["name"] == "greet"
+
+
+def test_spoken_product_request_returns_products_of_that_type(stack: tuple[str, str]) -> None:
+    token, rasa = stack
+    body = _post(
+        f"http://127.0.0.1:{PORTS['gateway']}/v1/voice",
+        speak_wav("화장지 주세요", voice="ko", speed=175, pitch=35),
+        {"Content-Type": "audio/wav", "Authorization": f"Bearer {token}"},
+    )
+    assert "화장지" in body["transcript"] and body["replies"]
+    parsed = _post(
+        f"{rasa}/model/parse",
+        json.dumps({"text": body["transcript"]}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    products = [
+        r["custom"] for r in body["replies"] if (r.get("custom") or {}).get("type") == "products"
+    ]
+    if not products:
+        pytest.skip(f"the trained model answers {parsed['intent']['name']!r} without products yet")
+    assert {i["type_key"] for i in products[0]["items"]} == {"toilet_paper"}
