@@ -286,6 +286,49 @@ def eval_retrieval(
     out.print(format_table(rows), highlight=False)
 
 
+@eval_app.command("nlu")
+@clear_errors
+def eval_nlu(
+    model: Path = typer.Option(None, help="Rasa model (default: the newest in models/)."),
+) -> None:
+    """Intent accuracy on the own held-out split per language and on CLINC150 `test` (mapped),
+    with out-of-scope rejection; runs in the Rasa venv."""
+    import os
+    import subprocess
+    import tempfile
+
+    from store.paths import project_root
+
+    root = project_root()
+    if model is None:
+        models = sorted((root / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+        if not models:
+            raise FileNotFoundError("no trained model in models/: run `make model`")
+        model = models[-1]
+    with tempfile.TemporaryDirectory() as tmp:
+        report_path = Path(tmp) / "report.json"
+        proc = subprocess.run(
+            [str(root / ".venv-rasa" / "bin" / "python"), "-m", "nlu.evaluate", str(model),
+             str(report_path)],
+            cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise ValueError("NLU evaluation failed: " + proc.stderr.strip().splitlines()[-1])
+        report = json.loads(report_path.read_text())
+    for lang in ("en", "ko"):
+        r = report[f"heldout_{lang}"]
+        out.print(f"held-out {lang}: {r['accuracy']:.3f} intent accuracy on {r['n']} utterances")
+    c = report["clinc_test"]
+    out.print(
+        f"CLINC150 test: shopping intents {c['shopping_accuracy']:.3f} "
+        f"(order lenient {c['shopping_accuracy_lenient_order']:.3f}), false rejection "
+        f"{c['shopping_false_rejection']:.3f}; rejection of other intents "
+        f"{c['other_intents_rejection']:.3f}, of oos_test {c['oos_test_rejection']:.3f}"
+    )
+    out.print_json(json.dumps(report, ensure_ascii=False))
+
+
 # --- credentials --------------------------------------------------------------------------------
 @sellers_app.command("create")
 @clear_errors
