@@ -10,13 +10,14 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+
+from tests.stack import start_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"rasa": 15205, "action": 15255, "gateway": 18210, "seller": 18220}
@@ -43,19 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     subprocess.run([jb, "seed-demo", "--shoppers", "80", "--days", "60"], env=env, check=True,
                    capture_output=True)  # fmt: skip
     subprocess.run([jb, "index"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([jb, "serve"], env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    deadline, lines = time.monotonic() + 300, []
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        if "all services up" in line:
-            break
-    if not any("all services up" in ln for ln in lines):
-        proc.kill()
-        pytest.fail("stack did not come up:\n" + "".join(lines))
+    proc, _ = start_stack(env)
     from store.db import create_store_engine
 
     yield create_store_engine(url)

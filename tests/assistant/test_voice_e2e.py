@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.assistant.speech import espeak_missing, speak_wav
+from tests.stack import start_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"rasa": 15205, "action": 15255, "gateway": 18210, "seller": 18220}
@@ -53,26 +53,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]
         [cli, "devices", "add", "voice-e2e"], env=env, check=True, capture_output=True, text=True
     )
     token = json.loads(added.stdout.strip().splitlines()[-1])["token"]
-    proc = subprocess.Popen(
-        [cli, "serve"],
-        env=env,
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stderr is not None
-    deadline, lines = time.monotonic() + 300, []
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        if "all services up" in line:
-            break
-    if not any("all services up" in ln for ln in lines):
-        proc.kill()
-        pytest.fail("services did not come up:\n" + "".join(lines))
+    proc, _ = start_stack(env)
     yield token, f"http://127.0.0.1:{PORTS['rasa']}"
     proc.terminate()
     proc.wait(timeout=60)

@@ -7,12 +7,12 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.stack import start_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"rasa": 15105, "action": 15155, "gateway": 18110, "seller": 18120}
@@ -60,27 +60,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         "JANGBOGI_GATEWAY_PORT": str(PORTS["gateway"]),
         "JANGBOGI_SELLER_PORT": str(PORTS["seller"]),
     }
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "jangbogi"), "serve"],
-        env=env,
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    lines: list[str] = []
-    deadline = time.monotonic() + 300
-    assert proc.stderr is not None
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        if "all services up" in line:
-            break
-    if not any("all services up" in ln for ln in lines):
-        proc.kill()
-        pytest.fail("services did not come up:\n" + "".join(lines))
+    proc, lines = start_stack(env)
     yield proc, var, lines
     if proc.poll() is None:
         proc.kill()
