@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from retrieval.query import has_batchim
+
 MESSAGES: dict[str, tuple[str, str]] = {
     "found": ("Here is what I found for {query}:", "{query} 검색 결과예요:"),
     "found_none": (
@@ -111,21 +113,14 @@ STATUS = {
 }
 
 
-def _has_batchim(word: str) -> bool:
-    last = word.strip()[-1:] or "a"
-    if "\uac00" <= last <= "\ud7a3":
-        return (ord(last) - 0xAC00) % 28 != 0
-    return last.isdigit() and last in "013678"  # 영, 일, 삼, 육, 칠, 팔 end in a consonant
-
-
 def t(key: str, lang: str, **kw: Any) -> str:
     en, ko = MESSAGES[key]
     if lang == "ko":
         for name in ("query", "name", "what"):
             if name in kw:
                 word = str(kw[name])
-                kw.setdefault("josa_eul", "을" if _has_batchim(word) else "를")
-                kw.setdefault("josa_eun", "은" if _has_batchim(word) else "는")
+                kw.setdefault("josa_eul", "을" if has_batchim(word) else "를")
+                kw.setdefault("josa_eun", "은" if has_batchim(word) else "는")
                 break
         kw.setdefault("josa_eul", "을")
         kw.setdefault("josa_eun", "은")

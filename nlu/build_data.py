@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from retrieval.query import has_batchim
 from store.paths import project_root, shared_dir
 from store.taxonomy import load_taxonomy
 
@@ -215,10 +216,7 @@ TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
 
 def josa(word: str, with_batchim: str = "을", without: str = "를") -> str:
     """The Korean object particle that fits ``word`` (을 after a final consonant, else 를)."""
-    last = word.strip()[-1:] or "a"
-    if "\uac00" <= last <= "\ud7a3" and (ord(last) - 0xAC00) % 28:
-        return with_batchim
-    return without
+    return with_batchim if has_batchim(word) else without
 
 
 def fill(template: str, lang: str, rng: random.Random, products: list[str]) -> str:

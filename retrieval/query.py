@@ -77,6 +77,15 @@ def is_korean(text: str) -> bool:
     return bool(HANGUL.search(text))
 
 
+def has_batchim(word: str) -> bool:
+    """Whether ``word`` ends in a consonant when read in Korean, which picks the particle
+    (을/를, 은/는). Digits count as read in Sino-Korean: 영, 일, 삼, 육, 칠, 팔 end in one."""
+    last = word.strip()[-1:] or "a"
+    if HANGUL.match(last):
+        return (ord(last) - 0xAC00) % 28 != 0
+    return last.isdigit() and last in "013678"
+
+
 def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().strip()
 

@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from retrieval.query import has_batchim
 from retrieval.service import SearchService
 from store.taxonomy import Taxonomy
 
@@ -38,9 +39,7 @@ def typo(text: str) -> str:
     words = text.split()
     if any("\uac00" <= ch <= "\ud7a3" for ch in text):
         joined = "".join(words)
-        last = joined[-1]
-        has_batchim = "\uac00" <= last <= "\ud7a3" and (ord(last) - 0xAC00) % 28 != 0
-        return joined + ("을" if has_batchim else "를")
+        return joined + ("을" if has_batchim(joined) else "를")
     i = max(range(len(words)), key=lambda j: len(words[j]))
     w = words[i]
     if len(w) >= 5:
