@@ -48,8 +48,9 @@ venv-rasa: $(VENV_RASA)/.installed ## create .venv-rasa (Python 3.10: Rasa serve
 db: venv ## migrate the store and seed the demo data (skipped when already seeded with these settings)
 	$(JANGBOGI) seed-demo --if-stale
 
-index: db ## build the product search index (skipped when fresh)
+index: db ## build the product search index and the seller API's lifestyle model (skipped when fresh)
 	$(JANGBOGI) index --if-stale
+	$(JANGBOGI) lifestyle train --if-stale
 
 models/.trained: $(VENV_RASA)/.installed config.yml domain.yml $(RASA_DATA) $(RASA_SRC)
 	@echo "==> training the Rasa model"

@@ -29,10 +29,15 @@ sellers_app = typer.Typer(help="Sellers and their API keys.", no_args_is_help=Tr
 devices_app = typer.Typer(help="Shoppers' voice devices and their tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations (tables of measured quality).", no_args_is_help=True)
+lifestyle_app = typer.Typer(
+    help="The seller API's lifestyle model (married, children, occupation of buyers).",
+    no_args_is_help=True,
+)
 app.add_typer(sellers_app, name="sellers")
 app.add_typer(devices_app, name="devices")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
+app.add_typer(lifestyle_app, name="lifestyle")
 
 err = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -188,6 +193,38 @@ def index(
     with progress_bar() as progress:
         report = build_index(engine, if_stale=if_stale, progress=progress)
     err.print(report)
+
+
+@lifestyle_app.command("train")
+@clear_errors
+def lifestyle_train(
+    if_stale: bool = typer.Option(
+        False, "--if-stale", help="Skip when the saved model matches the store."
+    ),
+    model_dir: Path = typer.Option(
+        None,
+        "--model-dir",
+        envvar="SELLER_API_LIFESTYLE_MODEL_DIR",
+        help="Where to save it, the API's model dir (default: the var dir's lifestyle/).",
+    ),
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Train the lifestyle model on the whole store and save it with its held-out scores; the
+    seller API loads the saved model instead of training on a request."""
+    from seller_api.analytics.lifestyle import train_and_save
+
+    engine = _engine(database_url)
+    model, path, trained = train_and_save(engine, model_dir, if_stale=if_stale)
+    if not trained:
+        err.print(f"lifestyle model up to date ({path}, trained {model.trained_at})")
+        return
+    for h in model.held_out:
+        out.print(
+            f"{h.target:>14}: balanced accuracy {h.balanced_accuracy:.3f} "
+            f"(majority {h.baseline_accuracy:.3f}, n {h.n})",
+            highlight=False,
+        )
+    err.print(f"lifestyle model trained in {model.train_seconds:.1f} s: {path}")
 
 
 @app.command()

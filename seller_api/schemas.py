@@ -147,6 +147,7 @@ class LifestyleAttributePublic(BaseModel):
 class LifestylePublic(BaseModel):
     method: str
     trained_on: int
+    trained_at: str = Field(description="When the model was trained (ISO time, UTC)")
     held_out: list[HeldOutPublic]
     attributes: list[LifestyleAttributePublic]
     note: str | None = None
@@ -158,6 +159,12 @@ class CustomersInsightPublic(BaseModel):
     buyers: int
     items: list[SegmentPublic]
     lifestyle: LifestylePublic | None
+    lifestyle_status: Literal["ready", "stale", "training", "failed", "unavailable"] = Field(
+        description="ready: a model trained on the store as it is; stale: the store changed "
+        "since the model was trained (it is retrained in the background); training: no model "
+        "yet, `lifestyle` is null until background training ends; failed: the last training "
+        "failed, `lifestyle` is null; unavailable: too few shoppers with known attributes"
+    )
     suggestion: str
 
     model_config = ConfigDict(populate_by_name=True)

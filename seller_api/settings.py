@@ -7,6 +7,7 @@ secret: API keys live hashed in the store.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,9 @@ class SellerApiSettings(BaseSettings):
     min_cohort: int = Field(default=5, ge=1)
     # How long cached platform-wide statistics (tag stats, lifestyle model) are reused.
     cache_ttl_s: float = Field(default=600.0, ge=0)
+    # Where `jangbogi lifestyle train` saves the lifestyle model (default: the var dir's
+    # `lifestyle/`); the API loads it from here.
+    lifestyle_model_dir: Path | None = None
 
 
 @lru_cache(maxsize=1)

@@ -11,19 +11,34 @@ Features (chosen on Complete Journey's real households, see docs/seller-api.md):
   every pair, labelled or not (latent semantic analysis: sparse baskets share information
   through co-purchased types);
 - how it is bought: lines, orders, lines per order, quantity, spend per line, share of the type's
-  smallest pack, and the hour and weekday mix of the orders.
-A balanced logistic regression per attribute turns them into probabilities.
+  smallest pack, and the hour and weekday mix of the orders;
+- who it is bought for: the share of lines of child-indicative and infant products (named by the
+  taxonomy's baby category or the source's category/type words, fixed in ``KID_WORDS``), order
+  size and spend per order.
+A balanced logistic regression per attribute turns them into probabilities; its regularisation is
+chosen by an inner cross-validation on the training rows only.
+
+Training is a job (``jangbogi lifestyle train``): the fitted model and its held-out scores are saved
+under the var dir and the API loads them (:func:`get_model`), training in a background thread only
+when no fresh saved model exists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
 import math
+import os
+import pickle
+import re
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,18 +53,37 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from store.models import Order, OrderLine, OrderStatus, Product, Shopper
+from store.paths import var_dir
 from store.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
 
 TARGETS = ("married", "children", "children_age", "occupation")
 SVD_DIMS = 20
-C = 0.05  # strong regularisation: a few hundred labelled households in the real data
+# Regularisation strengths tried by the inner cross-validation (strong: a few hundred labelled
+# households in the real data).
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1)
+INNER_FOLDS = 3
+INNER_MAX_ROWS = 20_000  # the inner search uses a sample of larger stores
 MIN_LABELLED = 20
 FOLDS = 5
+# Bump when features, model or saved format change: saved models of another version are stale.
+MODEL_VERSION = 2
 BEHAVIOUR = (
     "log_lines", "log_orders", "lines_per_order", "log_qty", "log_spend_per_line",
     "small_pack_share", "store_brand_share", "multi_qty_share", "morning_share", "evening_share",
-    "weekend_share",
+    "weekend_share", "kid_share", "infant_share", "log_kid_lines", "any_infant", "log_qty_10",
+    "log_spend_per_order", "log_max_order_lines",
 )  # fmt: skip
+# Words of source categories and types (Complete Journey's product_category / product_type) that
+# point at children in the household; fixed from the names alone, not from the labels.
+KID_WORDS = re.compile(
+    r"BABY|INFANT|DIAPER|KIDS|CHILDREN|SCHOOL|FRUIT SNACK|ASEPTIC|MACARONI & CHEESE|"
+    r"STRING CHEESE|LUNCH COMBO|PUDDING&GELATIN CUPS|CHOCOLATE MILK|YOGURT MULTI|PEANUT BUTTER|"
+    r"JELLY|HOT DOG|JUICE",
+    re.IGNORECASE,
+)
+INFANT_WORDS = re.compile(r"BABY|INFANT|DIAPER", re.IGNORECASE)
 
 
 def child_age_band(ages: Sequence[int | float]) -> str | None:
@@ -72,6 +106,8 @@ class ProductTerms:
     coarse: str
     small: bool | None
     store_brand: bool
+    kid: bool = False
+    infant: bool = False
 
 
 def product_terms(session: Session) -> dict[int, ProductTerms]:
@@ -95,13 +131,23 @@ def product_terms(session: Session) -> dict[int, ProductTerms]:
         a = attrs or {}
         # House brands: the demo's store brands, Complete Journey's "Private" label.
         own_label = bool(a.get("store_brand")) or brand == "Private"
+        source = f"{a.get('product_category') or ''} {a.get('product_type') or ''}"
         if type_key in tax:
             small = size == smallest.get(type_key) if type_key in multi else None
-            out[pid] = ProductTerms(type_key, tax[type_key].category, small, own_label)
+            category = tax[type_key].category
+            words = f"{category} {type_key} {source}"
+            out[pid] = ProductTerms(
+                type_key, category, small, own_label,
+                kid=bool(KID_WORDS.search(words)), infant=bool(INFANT_WORDS.search(words)),
+            )  # fmt: skip
         else:
             fine = a.get("product_type") or type_key
             coarse = a.get("product_category") or a.get("department") or type_key
-            out[pid] = ProductTerms(f"x:{fine}", f"x:{coarse}", None, own_label)
+            words = f"{type_key} {source}"
+            out[pid] = ProductTerms(
+                f"x:{fine}", f"x:{coarse}", None, own_label,
+                kid=bool(KID_WORDS.search(words)), infant=bool(INFANT_WORDS.search(words)),
+            )  # fmt: skip
     return out
 
 
@@ -153,12 +199,13 @@ def behaviour(
     orders: dict[int, int] = defaultdict(int)
     hours: list[int] = []
     weekend = 0
-    qty = spend = 0.0
-    small = known = own_label = multi = 0
+    qty = qty10 = spend = 0.0
+    small = known = own_label = multi = kid = infant = 0
     for oid, ts, q, revenue, pid in lines:
         orders[oid] += 1
         # Fuel and weighed goods carry quantities in the thousands; cap so they do not dominate.
         qty += min(q, 50)
+        qty10 += min(q, 10)
         multi += q > 1
         spend += max(revenue, 0)
         hours.append(ts.hour)
@@ -166,6 +213,8 @@ def behaviour(
         t = terms.get(pid)
         if t is not None:
             own_label += t.store_brand
+            kid += t.kid
+            infant += t.infant
             if t.small is not None:
                 known += 1
                 small += t.small
@@ -182,6 +231,13 @@ def behaviour(
         sum(h < 12 for h in hours) / n,
         sum(h >= 17 for h in hours) / n,
         weekend / n,
+        kid / n,
+        infant / n,
+        math.log1p(kid),
+        float(infant > 0),
+        math.log1p(qty10 / n),
+        math.log1p(spend / len(orders)),
+        math.log1p(max(orders.values())),
     ]
 
 
@@ -250,12 +306,58 @@ class Featurizer:
         return np.hstack(parts)
 
 
-def new_classifier() -> Any:
+def new_classifier(c: float) -> Any:
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
-        StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+        StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
     )
+
+
+def _splits(
+    n: int, y: np.ndarray, groups: np.ndarray | None, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds grouped by shopper when several rows share one, else stratified and shuffled."""
+    idx = np.zeros(n)
+    if groups is not None and len(set(groups.tolist())) < len(groups):
+        return list(GroupKFold(folds).split(idx, y, groups))
+    return list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(idx, y))
+
+
+def select_c(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, seed: int = 0
+) -> float:
+    """The regularisation strength of ``C_GRID`` with the best inner cross-validated balanced
+    accuracy on these (training) rows; ties go to the stronger regularisation."""
+    if len(C_GRID) == 1:
+        return C_GRID[0]
+    if len(y) > INNER_MAX_ROWS:
+        keep = np.random.default_rng(seed).choice(len(y), INNER_MAX_ROWS, replace=False)
+        x, y = x[keep], y[keep]
+        groups = groups[keep] if groups is not None else None
+    _, counts = np.unique(y, return_counts=True)
+    if len(counts) < 2 or counts.min() < INNER_FOLDS:
+        return C_GRID[len(C_GRID) // 2]
+    splits = _splits(len(y), y, groups, INNER_FOLDS, seed)
+    best_c, best = C_GRID[0], -1.0
+    for c in C_GRID:
+        pred = np.empty(len(y), dtype=object)
+        for tr, te in splits:
+            if len(set(y[tr].tolist())) < 2:
+                pred[te] = y[tr][0]
+                continue
+            pred[te] = new_classifier(c).fit(x[tr], y[tr]).predict(x[te])
+        score = float(balanced_accuracy_score(y, pred))
+        if score > best + 1e-9:
+            best_c, best = c, score
+    return best_c
+
+
+def fit_classifier(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, seed: int = 0
+) -> Any:
+    """A classifier whose C is chosen on ``x``/``y`` alone (nested inside any outer fold)."""
+    return new_classifier(select_c(x, y, groups, seed)).fit(x, y)
 
 
 @dataclass(frozen=True)
@@ -274,17 +376,15 @@ def cross_validate(
     seed: int = 0,
     folds: int = FOLDS,
 ) -> np.ndarray:
-    """Out-of-fold predictions; grouped by shopper when several rows share one."""
+    """Out-of-fold predictions; grouped by shopper when several rows share one. C is selected
+    inside each training fold, so the held-out fold plays no part in any choice."""
     pred = np.empty(len(y), dtype=object)
-    if groups is not None and len(set(groups.tolist())) < len(groups):
-        splits = GroupKFold(folds).split(x, y, groups)
-    else:
-        splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y)
-    for tr, te in splits:
+    for tr, te in _splits(len(y), y, groups, folds, seed):
         if len(set(y[tr].tolist())) < 2:
             pred[te] = y[tr][0]
             continue
-        pred[te] = new_classifier().fit(x[tr], y[tr]).predict(x[te])
+        g = groups[tr] if groups is not None else None
+        pred[te] = fit_classifier(x[tr], y[tr], g, seed).predict(x[te])
     return pred
 
 
@@ -324,6 +424,10 @@ class LifestyleModel:
     classifiers: dict[str, Any]
     held_out: list[HeldOut]
     trained_on: int
+    fingerprint: list[Any] = field(default_factory=list)  # the store it was trained on
+    trained_at: str = ""  # ISO time, UTC
+    train_seconds: float = 0.0
+    version: int = MODEL_VERSION
 
     def predict(self, rows: PairRows) -> dict[str, tuple[list[str], np.ndarray]]:
         """Per attribute: the class names and a probability row per pair."""
@@ -340,7 +444,10 @@ def train(
     session: Session, *, targets: Iterable[str] = TARGETS, seed: int = 0, evaluate: bool = True
 ) -> LifestyleModel:
     """Fit on every (shopper, seller) pair of the store; attributes with too few labelled
-    shoppers (or one class only) are skipped."""
+    shoppers (or one class only) are skipped. The store's fingerprint is read first, so a
+    model is never marked fresher than the rows it saw."""
+    started = time.perf_counter()
+    fingerprint = store_fingerprint(session)
     terms = product_terms(session)
     rows = load_pairs(session)
     featurizer = Featurizer()
@@ -361,17 +468,96 @@ def train(
         if evaluate:
             pred = cross_validate(x[idx], y, shoppers[idx], seed=seed)
             scores.append(held_out(target, y, pred))
-        classifiers[target] = new_classifier().fit(x[idx], y)
+        classifiers[target] = fit_classifier(x[idx], y, shoppers[idx], seed)
         trained_on.update(shoppers[idx].tolist())
-    return LifestyleModel(featurizer, terms, classifiers, scores, len(trained_on))
+    return LifestyleModel(
+        featurizer, terms, classifiers, scores, len(trained_on),
+        fingerprint=fingerprint,
+        trained_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        train_seconds=round(time.perf_counter() - started, 2),
+    )  # fmt: skip
 
 
-def store_fingerprint(engine: Engine) -> tuple[Any, ...]:
-    """Changes when orders or labelled shoppers are added: then the model is retrained."""
-    with Session(engine) as s:
-        orders = s.execute(select(func.count(Order.id), func.max(Order.id))).one()
-        shoppers = s.execute(select(func.count(Shopper.id))).scalar()
-    return (str(engine.url), *orders, shoppers)
+def store_fingerprint(session: Session) -> list[Any]:
+    """Changes when orders are added or shoppers (or their known attributes) change: a model
+    trained on another fingerprint is stale."""
+    orders = session.execute(select(func.count(Order.id), func.max(Order.id))).one()
+    shoppers = session.execute(
+        select(func.count(Shopper.id), func.count(Shopper.married), func.count(Shopper.kids_count))
+    ).one()
+    return [MODEL_VERSION, *orders, *shoppers]
+
+
+# --- saved models -------------------------------------------------------------------------------
+def default_model_dir() -> Path:
+    return var_dir() / "lifestyle"
+
+
+def model_path(engine: Engine, folder: Path | None = None) -> Path:
+    """One saved model per store: the file is named after the store's URL (password hidden)."""
+    url = engine.url.render_as_string(hide_password=True)
+    name = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return (folder or default_model_dir()) / f"model-{name}.pkl"
+
+
+def save_model(model: LifestyleModel, path: Path) -> None:
+    """The pickled model and, beside it, its held-out scores as JSON (for people and status);
+    written to temporary files and renamed, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "version": model.version,
+        "fingerprint": model.fingerprint,
+        "trained_at": model.trained_at,
+        "train_seconds": model.train_seconds,
+        "trained_on": model.trained_on,
+        "held_out": [asdict(h) for h in model.held_out],
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    meta_tmp = path.with_suffix(".json.tmp")
+    meta_tmp.write_text(json.dumps(meta, indent=1))
+    os.replace(meta_tmp, path.with_suffix(".json"))
+
+
+def load_model(path: Path) -> LifestyleModel | None:
+    """The saved model, or None when there is none, it cannot be read or is of another version.
+    The file is our own job's output under the var dir (pickle: never load one from elsewhere)."""
+    try:
+        with path.open("rb") as f:
+            model = pickle.load(f)  # written by save_model under the var dir
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a file from an older code version, or a half-copied file
+        log.warning("lifestyle model %s unreadable: %s", path, exc)
+        return None
+    if not isinstance(model, LifestyleModel) or model.version != MODEL_VERSION:
+        return None
+    return model
+
+
+def is_fresh(model: LifestyleModel | None, fingerprint: list[Any]) -> bool:
+    return model is not None and model.version == MODEL_VERSION and model.fingerprint == fingerprint
+
+
+def train_and_save(
+    engine: Engine, folder: Path | None = None, *, if_stale: bool = False
+) -> tuple[LifestyleModel, Path, bool]:
+    """The job: train on the whole store and save under ``folder`` (the var dir's
+    ``lifestyle/``). With ``if_stale`` a fresh saved model is kept. Returns the model, its path
+    and whether it was trained now."""
+    path = model_path(engine, folder)
+    if if_stale:
+        saved = load_model(path)
+        with Session(engine) as session:
+            if is_fresh(saved, store_fingerprint(session)):
+                assert saved is not None
+                return saved, path, False
+    with Session(engine) as session:
+        model = train(session)
+    save_model(model, path)
+    return model, path, True
 
 
 # --- what a seller sees -------------------------------------------------------------------------
@@ -400,32 +586,100 @@ def summarise(predictions: dict[str, tuple[list[str], np.ndarray]]) -> dict[str,
     return out
 
 
-# --- one model per process and store ------------------------------------------------------------
+# --- the API's model: loaded from the job's file, trained in the background only without one ---
 @dataclass
-class _Cached:
-    model: LifestyleModel
-    fingerprint: tuple[Any, ...]
-    checked_at: float
+class ModelState:
+    """What the API knows about a store's model. ``status``: ``ready`` (fresh), ``stale`` (the
+    store changed since; a retrain runs in the background), ``training`` (no model yet),
+    ``failed`` (the last background training raised; retried after the TTL)."""
+
+    model: LifestyleModel | None
+    status: str
 
 
-_models: dict[str, _Cached] = {}
-_models_lock = threading.Lock()
+@dataclass
+class _Entry:
+    model: LifestyleModel | None = None
+    fresh: bool = False
+    checked_at: float = -math.inf
+    thread: threading.Thread | None = None
+    started_at: float = -math.inf
+    error: str | None = None
 
 
-def get_model(engine: Engine, ttl_s: float = 600.0) -> LifestyleModel:
-    """The store's lifestyle model, trained on first use and again once the store has new
-    orders or shoppers (checked at most every ``ttl_s`` seconds)."""
-    key = str(engine.url)
-    now = time.monotonic()
-    with _models_lock:
-        cached = _models.get(key)
-        if cached is not None and now - cached.checked_at < ttl_s:
-            return cached.model
-        fingerprint = store_fingerprint(engine)
-        if cached is not None and cached.fingerprint == fingerprint:
-            cached.checked_at = now
-            return cached.model
+_entries: dict[str, _Entry] = {}
+_entries_lock = threading.Lock()
+
+
+def _background_train(key: str, engine: Engine, path: Path) -> None:
+    try:
         with Session(engine) as session:
             model = train(session)
-        _models[key] = _Cached(model, fingerprint, now)
-        return model
+        save_model(model, path)
+        error = None
+    except Exception as exc:  # reported as status "failed"; the request path never raises
+        log.exception("lifestyle training failed")
+        model, error = None, f"{type(exc).__name__}: {exc}"
+    with _entries_lock:
+        entry = _entries[key]
+        entry.thread = None
+        entry.error = error
+        if model is not None:
+            entry.model, entry.fresh, entry.checked_at = model, True, time.monotonic()
+
+
+def get_model(engine: Engine, folder: Path | None = None, ttl_s: float = 600.0) -> ModelState:
+    """The store's lifestyle model for a request, never trained on the request path.
+
+    A model in memory is reused for ``ttl_s`` seconds; then (or on first use) the store's
+    fingerprint is compared with it and with the saved model of ``jangbogi lifestyle train``.
+    Without a fresh one, a background thread trains and saves one (at most one per store, and
+    not again within ``ttl_s`` of the last start); meanwhile a stale model is answered with
+    status ``stale`` and no model with status ``training``."""
+    key = engine.url.render_as_string(hide_password=True)
+    path = model_path(engine, folder)
+    now = time.monotonic()
+    with _entries_lock:
+        entry = _entries.setdefault(key, _Entry())
+        if entry.fresh and now - entry.checked_at < ttl_s:
+            return ModelState(entry.model, "ready")
+        with Session(engine) as session:
+            fingerprint = store_fingerprint(session)
+        entry.checked_at = now
+        if is_fresh(entry.model, fingerprint):
+            entry.fresh = True
+            return ModelState(entry.model, "ready")
+        saved = load_model(path)
+        if saved is not None and (
+            entry.model is None or saved.trained_at >= entry.model.trained_at
+        ):
+            entry.model = saved
+        entry.fresh = is_fresh(entry.model, fingerprint)
+        if entry.fresh:
+            return ModelState(entry.model, "ready")
+        if entry.thread is None and now - entry.started_at >= ttl_s:
+            entry.error = None
+            entry.started_at = now
+            entry.thread = threading.Thread(
+                target=_background_train, args=(key, engine, path), name="lifestyle-train",
+                daemon=True,
+            )  # fmt: skip
+            entry.thread.start()
+        if entry.model is not None:
+            return ModelState(entry.model, "stale")
+        return ModelState(None, "failed" if entry.error else "training")
+
+
+def wait_for_training(engine: Engine, timeout: float | None = None) -> None:
+    """Block until the store's background training (if any) ends: for tests and tools."""
+    with _entries_lock:
+        entry = _entries.get(engine.url.render_as_string(hide_password=True))
+        thread = entry.thread if entry else None
+    if thread is not None:
+        thread.join(timeout)
+
+
+def forget_models() -> None:
+    """Drop the models held in memory (tests; a process that wants to reread the files)."""
+    with _entries_lock:
+        _entries.clear()

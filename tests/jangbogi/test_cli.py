@@ -109,3 +109,14 @@ def test_import_of_a_missing_folder_fails_clearly(tmp_path: Path) -> None:
         tmp_path,
     )  # fmt: skip
     assert code == 1 and "nope" in output and "Traceback" not in output
+
+
+def test_lifestyle_train_saves_the_model_and_skips_when_fresh(seeded: tuple[str, Path]) -> None:
+    url, var = seeded
+    code, output = _run(["lifestyle", "train", "--if-stale", "--database-url", url], var)
+    assert code == 0, output
+    assert "balanced accuracy" in output and "trained in" in output
+    saved = list((var / "lifestyle").glob("model-*.pkl"))
+    assert len(saved) == 1 and saved[0].with_suffix(".json").exists()
+    code, output = _run(["lifestyle", "train", "--if-stale", "--database-url", url], var)
+    assert code == 0 and "up to date" in output

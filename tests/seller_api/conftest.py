@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from jangbogi.demo import DemoConfig, seed_demo
 from retrieval.catalog import load_catalog
@@ -21,6 +22,7 @@ from retrieval.index import VectorIndex
 from retrieval.lexical import BM25Index
 from retrieval.service import SearchService
 from retrieval.text import product_text
+from seller_api.analytics import lifestyle
 from seller_api.analytics import tags as tag_analytics
 from seller_api.api.deps import get_search, get_store_engine
 from seller_api.main import create_app
@@ -81,6 +83,28 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def lifestyle_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Saved lifestyle models go to a temporary folder, never the checkout's var dir."""
+    folder = tmp_path_factory.mktemp("lifestyle")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SELLER_API_LIFESTYLE_MODEL_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session")
+def demo_lifestyle(demo_template: Path) -> lifestyle.LifestyleModel:
+    """The small demo's lifestyle model, trained once as `jangbogi lifestyle train` does."""
+    engine = create_store_engine(f"sqlite:///{demo_template}")
+    # One C instead of the inner search: these tests check the API, not the model's choice of
+    # regularisation (test_lifestyle.py measures that), and stay seconds instead of a minute.
+    with pytest.MonkeyPatch.context() as mp, Session(engine) as session:
+        mp.setattr(lifestyle, "C_GRID", (0.05,))
+        model = lifestyle.train(session)
+    engine.dispose()
+    return model
+
+
 @dataclass
 class Store:
     engine: Engine
@@ -124,7 +148,12 @@ def make_client(
 
 
 @pytest.fixture(scope="module")
-def client(demo: Store) -> TestClient:
+def client(
+    demo: Store, demo_lifestyle: lifestyle.LifestyleModel, lifestyle_model_dir: Path
+) -> TestClient:
+    """A client whose store has a fresh saved lifestyle model (the copy holds the template's
+    rows, so the template's model is fresh for it)."""
+    lifestyle.save_model(demo_lifestyle, lifestyle.model_path(demo.engine, lifestyle_model_dir))
     return make_client(demo.engine)
 
 

@@ -30,9 +30,9 @@ from seller_api.settings import SellerApiSettings
 router = APIRouter(prefix="/v1/insights", tags=["insights"], responses=AUTH_RESPONSES)
 
 LIFESTYLE_METHOD = (
-    "balanced logistic regression on TF-IDF + SVD of purchased types and categories and on "
-    "basket habits, trained on shoppers with known attributes; held-out scores are 5-fold, "
-    "grouped by shopper"
+    "balanced logistic regression on TF-IDF + SVD of purchased types and categories, basket "
+    "habits and the share of child-indicative products, trained on shoppers with known "
+    "attributes; held-out scores are 5-fold, grouped by shopper"
 )
 
 
@@ -43,17 +43,25 @@ def _lifestyle(
     buyer_ids: set[str],
     period: DateRange,
     settings: SellerApiSettings,
-) -> tuple[dict[str, Any] | None, dict[str, list[tuple[str, float]]]]:
-    model = lifestyle.get_model(engine, settings.cache_ttl_s)
+) -> tuple[dict[str, Any] | None, str, dict[str, list[tuple[str, float]]]]:
+    """The buyers' inferred lifestyle, its status and the shares for the suggestion. The model
+    is the saved one of `jangbogi lifestyle train`; without a fresh one it is trained in the
+    background and the answer carries no lifestyle (status ``training``) until it is ready."""
+    state = lifestyle.get_model(engine, settings.lifestyle_model_dir, settings.cache_ttl_s)
+    model = state.model
+    if model is None:
+        return None, state.status, {}
     if not model.classifiers:
-        return None, {}
+        return None, "unavailable", {}
     base = {
         "method": LIFESTYLE_METHOD,
         "trained_on": model.trained_on,
+        "trained_at": model.trained_at,
         "held_out": [h.__dict__ for h in model.held_out],
     }
     if len(buyer_ids) < settings.min_cohort:
-        return {**base, "attributes": [], "note": f"fewer than {settings.min_cohort} buyers"}, {}
+        note = f"fewer than {settings.min_cohort} buyers"
+        return {**base, "attributes": [], "note": note}, state.status, {}
     rows = lifestyle.load_pairs(
         session, seller_id=seller_id, shoppers=buyer_ids, until=period.until
     )
@@ -73,7 +81,7 @@ def _lifestyle(
         for target, values in summary.items()
     ]
     shares = {t: [(v.value, v.share) for v in values] for t, values in summary.items()}
-    return {**base, "attributes": attributes, "note": None}, shares
+    return {**base, "attributes": attributes, "note": None}, state.status, shares
 
 
 @router.get("/customers", response_model=CustomersInsightPublic, summary="Who buys from you")
@@ -88,13 +96,14 @@ def customers(
     youngest child's age band, occupation) with the model's confidence and held-out accuracy."""
     spent = insights.buyers(session, seller_id, period.since, period.until)
     segments = insights.demographics(session, spent)
-    life, shares = _lifestyle(engine, session, seller_id, set(spent), period, settings)
+    life, status, shares = _lifestyle(engine, session, seller_id, set(spent), period, settings)
     return {
         "from": period.start,
         "to": period.end,
         "buyers": len(spent),
         "items": [s.__dict__ for s in segments],
         "lifestyle": life,
+        "lifestyle_status": status,
         "suggestion": insights.customers_suggestion(segments, shares),
     }
 
