@@ -1,21 +1,26 @@
 """Voice benchmark: free vs catalog-biased decoding on the same clips, and stream latency.
 
-    .venv/bin/python bench/voice.py [--full] [--runs 10] [--rasa-url URL]
+    .venv/bin/python bench/voice.py [--full] [--runs 10] [--rasa-url URL | --stack]
 
 Clips: espeak-ng Korean shopping requests at several voices, speeds and pitches (made now), plus
 real recordings from tests/assistant/recordings when present. Reports, in one run:
 - real-time factor (decode time / audio time) of free decoding (the stock model's language model),
   Vosk's runtime phrase list, and the compiled catalog grammar — with the ratio to free decoding;
 - product-keyword accuracy of each (a clip counts when its product type is in the transcript) and
-  how often speech outside the catalog came out as a product;
-- on the WebSocket stream, for a 3 s utterance sent in real time: eof → final result and eof →
-  Rasa's reply (a real Rasa with --rasa-url, else an in-process stand-in that answers at once).
+  how often speech outside the catalog (tests/assistant/speech.py) came out as a product;
+- a ceiling: the same grammar with only the fixture's product types in its product slot. What it
+  misses the acoustic model cannot hear in espeak-ng's voice, whatever the grammar;
+- for a 3 s utterance sent in real time over the WebSocket stream: eof → the recogniser's final
+  result, eof → the final message through the gateway with a stand-in Rasa that answers at once
+  (the gateway's own overhead), and eof → the final message with Rasa's reply from a real Rasa
+  (--rasa-url of a running server, or --stack to start `jangbogi serve` on spare ports).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import json
 import os
@@ -33,10 +38,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.settings import GatewaySettings  # noqa: E402
+from assistant.voice.graph import compile_grammar, read_word_ids, write_overlay_model  # noqa: E402
 from assistant.voice.recognizer import (  # noqa: E402
     LanguageModel,
     SpeechEngine,
+    Utterance,
     _vosk,
+    korean_fillers,
     korean_model_path,
 )
 from assistant.voice.vocabulary import Vocabulary  # noqa: E402
@@ -66,16 +74,37 @@ def catalog_loader() -> Any:
     return fixture_catalog, "fixture catalog (no store)"
 
 
-def make_clips(full: bool) -> list[Clip]:
-    grid = list(itertools.product(VOICES, SPEEDS, PITCHES))
-    if not full:
-        grid = [("ko", 175, 35), ("ko", 140, 65), ("ko+f2", 175, 65), ("ko+f2", 210, 35)]
+QUICK_GRID = [("ko", 175, 35), ("ko", 140, 65), ("ko+f2", 175, 65), ("ko+f2", 210, 35)]
+
+
+def make_clips(full: bool) -> tuple[list[Clip], list[Clip]]:
+    """Catalog requests (plus real recordings) and speech outside the catalog, same voices."""
+    grid = list(itertools.product(VOICES, SPEEDS, PITCHES)) if full else QUICK_GRID
     clips = [
         Clip(f"{v} s{s} p{p}", text, types, speak(text, v, s, p))
         for text, types in KO_PHRASES
         for v, s, p in grid
     ]
-    return clips + [c for c in recorded_clips() if c.types]
+    oov = [
+        Clip(f"{v} s{s} p{p}", text, frozenset(), speak(text, v, s, p))
+        for text in OUT_OF_VOCABULARY
+        for v, s, p in (grid if full else QUICK_GRID)
+    ]
+    return clips + [c for c in recorded_clips() if c.types], oov
+
+
+def ceiling_model(engine: SpeechEngine, lm: LanguageModel, out: Path) -> LanguageModel:
+    """The catalog grammar with only the fixture's product types in the product slot."""
+    vocab = lm.vocabulary
+    assert vocab is not None
+    wanted = frozenset().union(*(types for _, types in KO_PHRASES))
+    small = dataclasses.replace(
+        vocab, products={p: k for p, k in vocab.products.items() if k & wanted}
+    )
+    word_ids = read_word_ids(korean_model_path())
+    fst = compile_grammar(small, word_ids, korean_fillers(lambda w: w in word_ids), engine.weights)
+    write_overlay_model(korean_model_path(), out, fst, word_ids, engine.conf_overrides)
+    return LanguageModel("ko", _vosk().Model(str(out)), small, out)
 
 
 def decode(rec: Any, pcm: bytes) -> tuple[dict[str, Any], float]:
@@ -109,6 +138,41 @@ def measure(
             "false_product": false / max(1, len(oov))}  # fmt: skip
 
 
+def utterance_pcm() -> bytes:
+    """A ~3 s request: speech, then silence up to 3 s (a speaker sends eof after the pause)."""
+    pcm = speak("세탁세제 두 개 장바구니에 담아줘", "ko", 140, 50).data
+    pad = 3 * 16000 * 2 - len(pcm)
+    return pcm + b"\0\0" * max(0, pad // 2)
+
+
+def final_latency(engine: SpeechEngine, runs: int) -> dict[str, float]:
+    """eof → the recogniser's final result: the decoding left after the last chunk."""
+    lm = engine.model("ko")
+    pcm = utterance_pcm()
+    times = []
+    for _ in range(runs):
+        utt = Utterance(lm, 16000, engine.min_conf)
+        for i in range(0, len(pcm), 3200):
+            utt.accept(pcm[i : i + 3200])
+        t0 = time.perf_counter()
+        utt.finish()
+        times.append(time.perf_counter() - t0)
+    return {"p50_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000}
+
+
+def start_stack(rasa_port: int = 15305) -> tuple[Any, str]:
+    """`jangbogi serve` on spare ports with the project's store and trained model."""
+    from tests.stack import start_stack as start
+
+    if not list((ROOT / "models").glob("*.tar.gz")):
+        sys.exit("--stack needs a trained Rasa model: run `make model`")
+    ports = {"rasa": rasa_port, "action": rasa_port + 50, "gateway": rasa_port + 3000,
+             "seller": rasa_port + 3010}  # fmt: skip
+    env = {**os.environ, **{f"JANGBOGI_{k.upper()}_PORT": str(v) for k, v in ports.items()}}
+    proc, _ = start(env)
+    return proc, f"http://127.0.0.1:{rasa_port}"
+
+
 def stream_latency(engine: SpeechEngine, runs: int, rasa_url: str | None) -> dict[str, Any]:
     import httpx
     import uvicorn
@@ -132,9 +196,7 @@ def stream_latency(engine: SpeechEngine, runs: int, rasa_url: str | None) -> dic
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
-    pcm = speak("세탁세제 두 개 장바구니에 담아줘", "ko", 140, 50).data
-    pad = 3 * 16000 * 2 - len(pcm)
-    pcm = pcm + b"\0\0" * max(0, pad // 2)  # a 3 s utterance, trailing silence included
+    pcm = utterance_pcm()
 
     async def once() -> float:
         url = f"ws://127.0.0.1:{port}/v1/voice/stream"
@@ -148,11 +210,16 @@ def stream_latency(engine: SpeechEngine, runs: int, rasa_url: str | None) -> dic
             await ws.send('{"eof" : 1}')
             final = json.loads(await ws.recv())
             assert "replies" in final, final
+            last.update(final)
         return time.perf_counter() - t0
 
+    last: dict[str, Any] = {}
+
+    asyncio.run(once())  # warm-up: the first turn of a conversation is not the steady state
     times = [asyncio.run(once()) for _ in range(runs)]
     server.should_exit = True
-    return {"p50_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000}
+    return {"p50_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000,
+            "transcript": last.get("transcript"), "replies": last.get("replies")}  # fmt: skip
 
 
 def main() -> None:
@@ -160,6 +227,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="every voice × speed × pitch")
     parser.add_argument("--runs", type=int, default=10, help="stream latency repetitions")
     parser.add_argument("--rasa-url", default=None, help="a running Rasa server for eof→reply")
+    parser.add_argument("--stack", action="store_true",
+                        help="start `jangbogi serve` on spare ports for eof→reply")  # fmt: skip
     args = parser.parse_args()
     vosk = _vosk()
     loader, source = catalog_loader()
@@ -173,8 +242,7 @@ def main() -> None:
     assert vocab is not None
     print(f"grammar build + load: {time.perf_counter() - t0:.1f} s, "
           f"{len(vocab.products)} product phrases, {len(vocab.templates)} templates")  # fmt: skip
-    clips = make_clips(args.full)
-    oov = [Clip(t, t, frozenset(), speak(t, "ko", 175, 35)) for t in OUT_OF_VOCABULARY]
+    clips, oov = make_clips(args.full)
     print(f"clips: {len(clips)} ({sum(c.pcm.seconds for c in clips):.0f} s of audio), "
           f"{len(oov)} outside the catalog")  # fmt: skip
     base = vosk.Model(str(korean_model_path()))
@@ -205,21 +273,50 @@ def main() -> None:
         measure(f"catalog grammar, conf ≥ {engine.min_conf}", rec_biased, clips, oov,
                 biased(engine.min_conf)),
     ]  # fmt: skip
+    ceiling = ceiling_model(engine, lm, engine.cache_dir / "ceiling")
+
+    def rec_ceiling(rate: int) -> Any:
+        r = vosk.KaldiRecognizer(ceiling.model, rate)
+        r.SetWords(True)
+        return r
+
+    def judge_ceiling(out: dict[str, Any]) -> set[str]:
+        from assistant.voice.recognizer import interpret
+
+        return interpret(out, ceiling, engine.min_conf).product_types
+
+    assert ceiling.vocabulary is not None
+    rows.append(measure(f"ceiling: {len(ceiling.vocabulary.products)} fixture-type phrases",
+                        rec_ceiling, clips, oov, judge_ceiling))  # fmt: skip
     free_rtf = rows[0]["rtf"]
-    print(f"\n{'decoding':<32}{'RTF':>7}{'× faster':>10}{'keyword acc':>13}{'OOV→product':>13}")
+    print(f"\n{'decoding':<38}{'RTF':>7}{'× faster':>10}{'keyword acc':>13}{'OOV→product':>13}")
     for r in rows:
-        print(f"{r['name']:<32}{r['rtf']:>7.3f}{free_rtf / r['rtf']:>10.1f}"
+        print(f"{r['name']:<38}{r['rtf']:>7.3f}{free_rtf / r['rtf']:>10.1f}"
               f"{r['accuracy']:>13.1%}{r['false_product']:>13.1%}")  # fmt: skip
-    print(f"\nstream, 3 s utterance sent in real time, {args.runs} runs each:")
-    lat = stream_latency(engine, args.runs, None)
-    print(f"  eof → final result (Rasa stand-in answers at once): p50 {lat['p50_ms']:.0f} ms, "
+    print(f"\n3 s utterance sent in real time, {args.runs} runs each:")
+    lat = final_latency(engine, args.runs)
+    print(f"  eof → recogniser's final result: p50 {lat['p50_ms']:.0f} ms, "
           f"max {lat['max_ms']:.0f} ms")  # fmt: skip
-    if args.rasa_url:
-        lat = stream_latency(engine, args.runs, args.rasa_url)
-        print(f"  eof → final with Rasa's reply ({args.rasa_url}): p50 {lat['p50_ms']:.0f} ms, "
-              f"max {lat['max_ms']:.0f} ms")  # fmt: skip
-    else:
-        print("  eof → Rasa's reply: pass --rasa-url of a running Rasa server to measure")
+    lat = stream_latency(engine, args.runs, None)
+    print(f"  eof → final message on the stream, Rasa stand-in answering at once: "
+          f"p50 {lat['p50_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")  # fmt: skip
+    proc = None
+    rasa_url = args.rasa_url
+    if rasa_url is None and args.stack:
+        proc, rasa_url = start_stack()
+    try:
+        if rasa_url:
+            lat = stream_latency(engine, args.runs, rasa_url)
+            print(f"  eof → final message with Rasa's reply ({rasa_url}): "
+                  f"p50 {lat['p50_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")  # fmt: skip
+            kinds = [(r.get("custom") or {}).get("type", "text") for r in lat["replies"] or []]
+            print(f"    heard {lat['transcript']!r}, Rasa answered {kinds}")
+        else:
+            print("  eof → Rasa's reply: pass --rasa-url of a running Rasa server, or --stack")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=60)
     engine.shutdown()
 
 

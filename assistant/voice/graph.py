@@ -162,9 +162,11 @@ class GrammarWeights:
     """Costs (−ln p) that shape the grammar; tuned on the espeak-ng fixtures (docs/voice.md)."""
 
     filler: float = 8.0  # per filler word: speech outside the vocabulary
-    # A second request in one utterance. Cheap chaining let robotic speech decode as strings of
-    # short templates ("{p}", "네", …): 0.28 keyword accuracy at cost 2 against 0.35 at 12+.
-    next_sentence: float = 12.0
+    # A second request in the same utterance (inf: one request per utterance, the default). Any
+    # chaining lets robotic speech decode as strings of short templates and products ("{p}",
+    # "네", …): 0.28 keyword accuracy at cost 2, and at 12 no better than none while speech
+    # outside the catalog came out as a product more often (bench/voice.py, docs/voice.md).
+    next_sentence: float = math.inf
 
 
 def compile_grammar(
@@ -206,7 +208,7 @@ def compile_grammar(
                 fst.add_arc(state_of[q], word_ids[tok], 0.0, state_of[r])
     start_arcs = list(fst.arcs[0])
     # Filler: a loop of common short words, each expensive, so only speech that matches nothing
-    # in the vocabulary takes it. It may open, close or stand for the whole utterance.
+    # in the vocabulary takes it. It may close a request or stand for the whole utterance.
     filler_state = fst.add_state()
     filler_labels = sorted({word_ids[f] for f in fillers if f in word_ids})
     for label in filler_labels:
@@ -214,13 +216,14 @@ def compile_grammar(
         fst.add_arc(filler_state, label, w.filler, filler_state)
     fst.finals[filler_state] = 0.0
     ends = [state_of[q] for q in dfa_final]
+    chain = math.isfinite(w.next_sentence)
     for end in ends:
         fst.finals[end] = 0.0
         for label in filler_labels:
             fst.add_arc(end, label, w.filler, filler_state)
-        for label, dst, cost in start_arcs:  # another request follows
+        for label, dst, cost in start_arcs if chain else ():  # another request follows
             fst.add_arc(end, label, cost + w.next_sentence, dst)
-    for label, dst, cost in start_arcs:
+    for label, dst, cost in start_arcs if chain else ():
         fst.add_arc(filler_state, label, cost + w.next_sentence, dst)
     return fst
 

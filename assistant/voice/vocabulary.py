@@ -228,12 +228,21 @@ def nlu_examples(nlu_dir: Path, language: str) -> list[str]:
 
 
 def _template_from_example(text: str, product_phrases: list[str]) -> str:
-    """Replace catalog phrases (longest first) and quantities in an example by slots."""
+    """Replace catalog phrases (longest first) and quantities in an example by slots.
+
+    Neighbouring product phrases ("퍼실 세탁세제": a brand, then a type) become one slot: a
+    ``{p} {p}`` template lets the decoder spell any sound as a string of short catalog words
+    ("우유 얼룩 제거제", "소독 젤 질레트"); the catalog's own product lines cover brand + type.
+    """
     padded = f" {text} "
     for phrase in product_phrases:
         padded = padded.replace(f" {phrase} ", f" {PRODUCT} ")
     padded = re.sub(r" \d+\s*(개|병|통|팩|봉지|박스|롤|묶음|세트|캔|장)? ", f" {NUMBER} ", padded)
-    return " ".join(padded.split())
+    tokens: list[str] = []
+    for tok in padded.split():
+        if not (tok == PRODUCT and tokens and tokens[-1] == PRODUCT):
+            tokens.append(tok)
+    return " ".join(tokens)
 
 
 def build_vocabulary(

@@ -30,8 +30,13 @@ KO_PHRASES: tuple[tuple[str, frozenset[str]], ...] = (
     ("바디워시 두 개 주문해줘", frozenset({"body_wash"})),
 )
 NO_PRODUCT = ("주문할게요", "장바구니 보여줘")
-# Speech outside the catalog: a product here is a false accept.
-OUT_OF_VOCABULARY = ("자동차 주세요", "비행기 표 예약해줘", "노트북 두 개 담아줘", "피아노 보여줘")
+# Speech outside the catalog: a product here is a false accept. Shopping-shaped requests for
+# things the shop does not sell, and requests an assistant hears that are not shopping at all.
+OUT_OF_VOCABULARY = (
+    "자동차 주세요", "비행기 표 예약해줘", "노트북 두 개 담아줘", "피아노 보여줘", "음악 틀어줘",
+    "엄마한테 전화해줘", "지하철 시간표 보여줘", "강아지 사진 찾아줘", "영화 예매해줘",
+    "자전거 타고 싶어요", "호텔 방 있어요", "텔레비전 켜줘",
+)  # fmt: skip
 SPEEDS = (140, 175, 210)
 PITCHES = (35, 65)
 VOICES = ("ko", "ko+f2")

@@ -1,8 +1,10 @@
 """Keyword accuracy on espeak-ng Korean clips (and real recordings when present).
 
 espeak-ng's Korean voice is far from the speech the small model learnt from, so the figures are
-low; bench/voice.py reports them in full. These tests pin what the biasing must keep doing: find
-more product keywords than free decoding and keep speech outside the catalog out of products.
+low; bench/voice.py reports them in full (and a ceiling: with only the fixture's product types in
+the grammar the model still misses most of them). These tests pin what the biasing must keep
+doing: find more product keywords than free decoding and keep speech outside the catalog out of
+products.
 """
 
 from __future__ import annotations
@@ -35,19 +37,39 @@ def accuracy(lm: LanguageModel, clips: list[Clip], min_conf: float) -> float:
 def test_biased_decoding_finds_product_keywords(engine: SpeechEngine) -> None:
     lm = engine.model("ko")
     acc = accuracy(lm, espeak_clips(quick=True), engine.min_conf)
-    # Measured 0.33–0.42 on the quick grid; free decoding finds none (bench/voice.py).
+    # Measured 0.33 on the quick grid with this catalog; free decoding finds almost none.
     assert acc >= 0.25, acc
+
+
+def products_heard(
+    lm: LanguageModel, text: str, voice: str, speed: int, pitch: int, min_conf: float = 0.8
+) -> set[str]:
+    utt = Utterance(lm, 16000, min_conf)
+    utt.accept(speak(text, voice, speed, pitch).data)
+    return utt.finish()[1].product_types
 
 
 def test_speech_outside_the_catalog_rarely_becomes_a_product(engine: SpeechEngine) -> None:
     lm = engine.model("ko")
     assert lm.vocabulary is not None
-    false = 0
-    for text in OUT_OF_VOCABULARY:
-        utt = Utterance(lm, 16000, engine.min_conf)
-        utt.accept(speak(text, "ko", 175, 35).data)
-        false += bool(utt.finish()[1].product_types)
-    assert false <= len(OUT_OF_VOCABULARY) // 2
+    false = sum(
+        bool(products_heard(lm, text, "ko", 175, 35, engine.min_conf)) for text in OUT_OF_VOCABULARY
+    )
+    # Measured 5 of 12 (bench/voice.py: ~35% over four voices). The guard is weak on espeak-ng
+    # speech, whose catalog words score no better than unrelated words; this pins it from
+    # getting worse.
+    assert false <= len(OUT_OF_VOCABULARY) // 2, false
+
+
+@pytest.mark.parametrize("text", ["음악 틀어줘", "지하철 시간표 보여줘"])
+@pytest.mark.parametrize(("voice", "speed", "pitch"), [("ko", 175, 35), ("ko+f2", 140, 65)])
+def test_unrelated_request_produces_no_product(
+    engine: SpeechEngine, text: str, voice: str, speed: int, pitch: int
+) -> None:
+    # Requests outside the shop: the grammar must not force them into a product name (the
+    # filler path or the confidence guard takes them).
+    heard = products_heard(engine.model("ko"), text, voice, speed, pitch, engine.min_conf)
+    assert heard == set()
 
 
 @pytest.mark.slow

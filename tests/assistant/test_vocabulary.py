@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
-from assistant.voice.graph import _minimal_dfa, compile_grammar
+from assistant.voice.graph import Fst, GrammarWeights, _minimal_dfa, compile_grammar
 from assistant.voice.vocabulary import (
     NUMBER,
     PRODUCT,
@@ -73,6 +74,33 @@ def test_grammar_has_filler_and_accepts_templates() -> None:
     # From the start: product words, template words and fillers.
     labels = {label for label, _dst, _cost in fst.arcs[0]}
     assert {ids["화장지"], ids["주문"], ids["가"]} <= labels
+
+
+def test_neighbouring_product_phrases_become_one_slot() -> None:
+    catalog = CatalogText(
+        products=(("화장지", "toilet_paper"), ("물 티슈", "wet_wipes")),
+        nlu_examples=("물 티슈 화장지 담아줘",),
+    )
+    vocab = build_vocabulary(catalog, known, "ko")
+    assert (PRODUCT, "담아", "줘") in vocab.templates
+    assert not any(a == b == PRODUCT for t in vocab.templates for a, b in itertools.pairwise(t))
+
+
+def test_one_request_per_utterance_unless_chaining_is_priced() -> None:
+    vocab = build_vocabulary(CatalogText(products=(("화장지", "toilet_paper"),)), known, "ko")
+    ids = {w: i + 1 for i, w in enumerate(sorted(LEXICON | {"가", "나"}))}
+
+    def accepts(fst: Fst, words: list[str]) -> bool:
+        states = {0}
+        for word in words:
+            states = {d for s in states for label, d, _c in fst.arcs[s] if label == ids[word]}
+        return any(s in fst.finals for s in states)
+
+    one = compile_grammar(vocab, ids, ["가", "나"])
+    assert accepts(one, ["화장지", "주세요"]) and accepts(one, ["화장지", "주세요", "가"])
+    assert not accepts(one, ["화장지", "주세요", "화장지", "주세요"])
+    two = compile_grammar(vocab, ids, ["가", "나"], GrammarWeights(next_sentence=12.0))
+    assert accepts(two, ["화장지", "주세요", "화장지", "주세요"])
 
 
 def test_nlu_examples_strip_entity_markup(tmp_path: Path) -> None:
