@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help sysdeps setup venv venv-rasa db index model demo serve test test-slow lint format typecheck bench clean
+.PHONY: help sysdeps setup venv venv-rasa db encoder index model demo serve test test-slow lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,14 @@ index: db ## build the product search index and the seller API's lifestyle model
 	$(JANGBOGI) index --if-stale
 	$(JANGBOGI) lifestyle train --if-stale
 
-models/.trained: $(VENV_RASA)/.installed config.yml domain.yml $(RASA_DATA) $(RASA_SRC)
+# The sentence encoder as ONNX, shared by search (.venv) and the NLU pipeline (.venv-rasa, no torch).
+ENCODER := models/encoder/encoder.json
+$(ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py
+	$(JANGBOGI) encoder export
+
+encoder: $(ENCODER) ## export the sentence encoder to ONNX (skipped when fresh)
+
+models/.trained: $(VENV_RASA)/.installed $(ENCODER) config.yml domain.yml $(RASA_DATA) $(RASA_SRC)
 	@echo "==> training the Rasa model"
 	PYTHONPATH=. $(RASA) train --config config.yml --domain domain.yml --data nlu --out models --fixed-model-name jangbogi
 	@touch $@
@@ -62,7 +69,7 @@ model: models/.trained ## train the Rasa model (skipped when data and config are
 sysdeps: ## install system packages (espeak-ng, sox) when missing
 	scripts/install-sysdeps.sh
 
-setup: sysdeps venv venv-rasa db index model ## everything `demo` and `test` need
+setup: sysdeps venv venv-rasa db encoder index model ## everything `demo` and `test` need
 
 # --- run ----------------------------------------------------------------------------------------
 demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)

@@ -109,6 +109,36 @@ def latency(service: SearchService, queries: list[str], users: list[str]) -> lis
     return times
 
 
+def encoder_latency(queries: list[str]) -> dict[str, float]:
+    """Query embedding p50 of the ONNX encoder (what search uses) against sentence-transformers on
+    torch (the baseline), same queries, one after the other."""
+    from retrieval.embeddings import default_model_path
+    from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir
+
+    out: dict[str, float] = {}
+    try:
+        onnx = OnnxEncoder(default_encoder_dir())
+    except FileNotFoundError:
+        return out
+    from sentence_transformers import SentenceTransformer
+
+    torch_model = SentenceTransformer(str(default_model_path()), device="cpu")
+    encoders = {
+        "onnx": lambda q: onnx.encode([q]),
+        "torch": lambda q: torch_model.encode([q], normalize_embeddings=True),
+    }
+    for name, encode in encoders.items():
+        for q in queries[:20]:
+            encode(q + " warm")
+        times = []
+        for q in queries:
+            t = time.perf_counter()
+            encode(q)
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = pct(times, 50)
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     return float(np.percentile(values, p))
 
@@ -132,6 +162,13 @@ def main() -> None:
         q + (" 2리터" if i % 7 == 0 else "") + (" 만원 이하" if i % 5 == 0 else "")
         for i, q in enumerate(queries)
     ]
+    print(f"query encoder: {embedder.backend}")
+    enc = encoder_latency(queries)
+    if enc:
+        print(
+            f"query embedding p50: onnx {enc['onnx']:.2f} ms, torch {enc['torch']:.2f} ms "
+            f"(baseline) = {enc['torch'] / enc['onnx']:.1f}x faster"
+        )
     for q in queries[:20]:  # warm the model, not the query cache: the timed queries differ
         embedder.encode([q + " warm"])
     rows = []

@@ -37,7 +37,9 @@ app.add_typer(sellers_app, name="sellers")
 app.add_typer(devices_app, name="devices")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
+encoder_app = typer.Typer(help="The sentence encoder (ONNX export).", no_args_is_help=True)
 app.add_typer(lifestyle_app, name="lifestyle")
+app.add_typer(encoder_app, name="encoder")
 
 err = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -193,6 +195,30 @@ def index(
     with progress_bar() as progress:
         report = build_index(engine, if_stale=if_stale, progress=progress)
     err.print(report)
+
+
+@encoder_app.command("export")
+@clear_errors
+def encoder_export(
+    force: bool = typer.Option(False, "--force", help="Export even when the export is fresh."),
+    out_dir: Path = typer.Option(
+        None, "--out", envvar="JANGBOGI_ENCODER_DIR", help="Folder (default: models/encoder)."
+    ),
+) -> None:
+    """Export the embedding model to ONNX for search and the NLU pipeline (skipped when fresh)."""
+    import time
+
+    from retrieval.embeddings import default_model_path
+    from retrieval.onnx_encoder import default_encoder_dir, export, is_fresh
+
+    model_path = default_model_path()
+    target = out_dir or default_encoder_dir()
+    if not force and is_fresh(target, model_path):
+        err.print(f"encoder up to date ({target})")
+        return
+    started = time.perf_counter()
+    export(model_path, target)
+    err.print(f"encoder exported in {time.perf_counter() - started:.1f} s: {target}")
 
 
 @lifestyle_app.command("train")

@@ -1,13 +1,8 @@
 """Custom Rasa NLU component: rule-based shopping entities (see nlu/entities.py).
 
-DIET classifies intents; entities come from rules because their values must be exact (taxonomy
-keys, quantities, prices) and the same rules serve both languages without annotated spans.
-
-The component also delexicalises what the featurizers see: tokens inside a product, brand, size,
-price or quantity span are replaced by a placeholder (``__product__``…), so "세탁세제 두 개
-담아줘" and "생수 세 병 담아줘" look alike to the intent classifier and the 74 product types'
-hundreds of names stop crowding out the words that carry the intent. The message text itself is
-untouched (actions search with it).
+Intents are classified by nlu/intents.py; entities come from rules because their values must be
+exact (taxonomy keys, quantities, prices) and the same rules serve both languages without
+annotated spans.
 """
 
 from __future__ import annotations
@@ -29,7 +24,6 @@ from retrieval.query import QueryParser
 from store.taxonomy import load_taxonomy
 
 BRANDS_FILE = Path(__file__).resolve().parent / "brands.json"
-PLACEHOLDERS = {"product", "brand", "size", "price_cap", "quantity"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -8,7 +8,8 @@ CLINC150 mapping (test split only; reporting, never tuning):
   order_status         → order_status
   every other intent, and oos_test → out of scope (predicted out_of_scope or nlu_fallback)
 
-Usage: .venv-rasa/bin/python -m nlu.evaluate MODEL.tar.gz REPORT.json
+Usage: .venv-rasa/bin/python -m nlu.evaluate MODEL.tar.gz REPORT.json [test|val]
+`val` (with `oos_val`) is the split to tune on; `test` (the default) is what gets reported.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ async def predict(agent: Any, texts: list[str]) -> list[str]:
     return out
 
 
-async def main(model: str) -> dict[str, Any]:
+async def main(model: str, split: str = "test") -> dict[str, Any]:
+    if split not in ("test", "val"):
+        raise SystemExit(f"split must be test or val, not {split!r}")
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
@@ -70,7 +73,7 @@ async def main(model: str) -> dict[str, Any]:
             "top_confusions": confusions.most_common(8),
         }
     data = json.loads((ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json").read_text())
-    test = data["test"]
+    test = data[split]
     preds = await predict(agent, [t for t, _ in test])
     shop_ok = shop_lenient = shop_n = shop_rejected = other_n = other_rejected = 0
     per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -86,9 +89,9 @@ async def main(model: str) -> dict[str, Any]:
         else:
             other_n += 1
             other_rejected += p in REJECT
-    oos = [t for t, _ in data["oos_test"]]
+    oos = [t for t, _ in data[f"oos_{split}"]]
     oos_preds = await predict(agent, oos)
-    report["clinc_test"] = {
+    report[f"clinc_{split}"] = {
         "shopping_n": shop_n,
         "shopping_accuracy": shop_ok / shop_n,
         "shopping_accuracy_lenient_order": shop_lenient / shop_n,
@@ -96,13 +99,14 @@ async def main(model: str) -> dict[str, Any]:
         "per_shopping_intent": {k: v[0] / v[1] for k, v in sorted(per_intent.items())},
         "other_intents_n": other_n,
         "other_intents_rejection": other_rejected / other_n,
-        "oos_test_n": len(oos),
-        "oos_test_rejection": sum(p in REJECT for p in oos_preds) / len(oos),
+        f"oos_{split}_n": len(oos),
+        f"oos_{split}_rejection": sum(p in REJECT for p in oos_preds) / len(oos),
     }
     return report
 
 
 if __name__ == "__main__":
     # Rasa logs to stdout, so the report goes to a file of its own.
-    report = json.dumps(asyncio.run(main(sys.argv[1])), ensure_ascii=False, indent=1)
+    split = sys.argv[3] if len(sys.argv) > 3 else "test"
+    report = json.dumps(asyncio.run(main(sys.argv[1], split)), ensure_ascii=False, indent=1)
     Path(sys.argv[2]).write_text(report, encoding="utf-8")

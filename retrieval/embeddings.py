@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir, is_fresh
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -47,12 +49,6 @@ class Embedder:
                 f"no sentence-transformers model at {self.model_path} "
                 "(set JANGBOGI_EMBEDDING_MODEL to a local model folder)"
             )
-        from sentence_transformers import SentenceTransformer
-
-        self._model: Any = SentenceTransformer(
-            str(self.model_path), device="cpu", local_files_only=True
-        )
-        self.dim = int(self._model.get_embedding_dimension() or 0)
         self.name = (
             self.model_path.name
             if self.model_path.name != "model"
@@ -60,8 +56,26 @@ class Embedder:
         )
         self.languages = model_languages(self.model_path)
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads
+        self._onnx: OnnxEncoder | None = None
+        self._model: Any = None
+        encoder_dir = default_encoder_dir()
+        if is_fresh(encoder_dir, self.model_path):
+            self._onnx = OnnxEncoder(encoder_dir)
+            self.dim = self._onnx.dim
+            self.backend = "onnx"
+        else:
+            # No fresh ONNX export (`jangbogi encoder export`): the same vectors from torch, slower.
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(
+                str(self.model_path), device="cpu", local_files_only=True
+            )
+            self.dim = int(self._model.get_embedding_dimension() or 0)
+            self.backend = "torch"
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        if self._onnx is not None:
+            return self._onnx.encode(texts, batch_size=batch_size)
         with self._lock:
             vecs = self._model.encode(
                 texts,

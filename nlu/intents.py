@@ -1,0 +1,204 @@
+"""Intent understanding: a sentence encoder featurizer and a grouped linear intent classifier.
+
+Measured on CLINC150 `val` (tuning split; `test` is only reported), against the same pipeline
+without them (word + character n-gram counts, one logistic regression): the MiniLM sentence vector
+lifts mapped shopping accuracy from 0.81 to 0.88 and cuts false rejection of shopping requests
+from 0.11 to 0.09; training the out-of-scope class as its 146 CLINC intents (grouped, merged back
+at prediction) instead of one blob lifts it to 0.90 with all of CLINC's negatives, rejection of
+the other intents 0.996. all-MiniLM-L6-v2 knows no Korean: its vector of a Hangul sentence is
+noise, so Korean messages get a zero vector and are classified from the n-grams alone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.softmax import SoftmaxRegression
+from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir
+
+HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
+GROUP_SEPARATOR = "::"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
+    """A sentence vector (MiniLM through ONNX Runtime) times ``weight``, so it is not drowned by
+    the thousands of n-gram counts beside it in a linear model."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **Featurizer.get_default_config(),
+            "encoder_dir": None,  # default: JANGBOGI_ENCODER_DIR or models/encoder
+            "weight": 10.0,
+            "languages": ["en"],  # languages the encoder knows; others get a zero vector
+        }
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if float(config.get("weight", 1.0)) <= 0:
+            raise ValueError("SentenceEncoderFeaturizer: weight must be positive")
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._encoder = OnnxEncoder(Path(config["encoder_dir"] or default_encoder_dir()))
+        self._weight = float(config["weight"])
+        self._knows_korean = "ko" in config["languages"]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEncoderFeaturizer:
+        return cls(config, execution_context.node_name)
+
+    def _featurize(self, messages: list[Message]) -> None:
+        todo = [m for m in messages if m.get(TEXT)]
+        if not todo:
+            return
+        vectors = self._encoder.encode([m.get(TEXT) for m in todo]) * self._weight
+        for message, vector in zip(todo, vectors, strict=True):
+            if not self._knows_korean and HANGUL.search(message.get(TEXT)):
+                vector = np.zeros_like(vector)
+            self.add_features_to_message(None, vector[None, :], TEXT, message)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class GroupedIntentClassifier(IntentClassifier, GraphComponent):
+    """Multinomial logistic regression (nlu/softmax.py) over the sentence features. Examples of
+    one intent may carry a ``group`` in their intent metadata (CLINC's 146 out-of-scope intents):
+    each group is its own class while training, and the groups' probabilities are summed back
+    into the intent."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 10.0, "max_iter": 150, "ranking_length": 10}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        clf: Any = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._clf = clf
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Featurizer]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GroupedIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _features(messages: list[Message]) -> tuple[scipy.sparse.csr_matrix, np.ndarray]:
+        """Sentence-level n-gram counts (sparse) and sentence vectors (dense), one row each."""
+        sparse_rows, dense_rows = [], []
+        for message in messages:
+            sparse = message.get_sparse_features(TEXT)[1]
+            dense = message.get_dense_features(TEXT)[1]
+            if sparse is None or dense is None:
+                raise ValueError(
+                    "GroupedIntentClassifier needs a sparse featurizer (CountVectorsFeaturizer) "
+                    "and SentenceEncoderFeaturizer before it in the pipeline"
+                )
+            sparse_rows.append(scipy.sparse.csr_matrix(sparse.features))
+            dense_rows.append(np.asarray(dense.features).reshape(1, -1))
+        return scipy.sparse.vstack(sparse_rows).tocsr(), np.vstack(dense_rows)
+
+    @staticmethod
+    def _label(message: Message) -> str:
+        metadata = message.get(METADATA) or {}
+        group = (metadata.get(METADATA_INTENT) or {}).get("group")
+        intent = str(message.get(INTENT))
+        return f"{intent}{GROUP_SEPARATOR}{group}" if group else intent
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
+        if not examples:
+            return self._resource
+        self._clf = SoftmaxRegression(
+            C=float(self.config["C"]), max_iter=int(self.config["max_iter"])
+        )
+        self._clf.fit(*self._features(examples), [self._label(m) for m in examples])
+        self.persist()
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._clf is None or not messages:
+            return messages
+        todo = [m for m in messages if m.get(TEXT)]
+        if not todo:
+            return messages
+        intents = [str(c).split(GROUP_SEPARATOR, 1)[0] for c in self._clf.classes_]
+        names = sorted(set(intents))
+        column = {name: i for i, name in enumerate(names)}
+        merge = np.zeros((len(intents), len(names)))
+        for row, intent in enumerate(intents):
+            merge[row, column[intent]] = 1.0
+        probabilities = self._clf.predict_proba(*self._features(todo)) @ merge
+        for message, probs in zip(todo, probabilities, strict=True):
+            order = np.argsort(-probs)
+            ranking = [
+                {"name": names[i], "confidence": float(probs[i])}
+                for i in order[: int(self.config["ranking_length"])]
+            ]
+            message.set("intent", ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+    def persist(self) -> None:
+        with self._storage.write_to(self._resource) as folder:
+            self._clf.save(folder / "classifier.npz")
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> GroupedIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as folder:
+                clf = SoftmaxRegression.load(folder / "classifier.npz")
+        except ValueError:  # not trained (no intent examples)
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, clf)

@@ -1,0 +1,168 @@
+"""Sentence embeddings through ONNX Runtime.
+
+The same vectors as sentence-transformers (mean pooling, L2-normalised; cosine ≥ 0.9999 in tests)
+at about a third of the cost of a single query on 2 cores, and loadable from Rasa's Python 3.10
+environment, which has no torch. The ONNX graph is exported once from the local model folder by
+``export`` (needs torch, so it runs in ``.venv``); at run time only numpy, onnxruntime and
+tokenizers are imported. Nothing here downloads anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MANIFEST = "encoder.json"
+GRAPH = "model.onnx"
+TOKENIZER = "tokenizer.json"
+FORMAT_VERSION = 1
+
+
+def default_encoder_dir() -> Path:
+    """``JANGBOGI_ENCODER_DIR`` when set, else ``models/encoder`` in the checkout."""
+    configured = os.environ.get("JANGBOGI_ENCODER_DIR")
+    if configured:
+        return Path(configured)
+    root = Path(os.environ.get("JANGBOGI_HOME", Path(__file__).resolve().parents[1]))
+    return root / "models" / "encoder"
+
+
+def weights_digest(model_path: Path) -> str:
+    """Fingerprint of a model folder's weights and tokenizer: a changed model, a stale export."""
+    digest = hashlib.sha256()
+    for name in ("model.safetensors", "pytorch_model.bin", TOKENIZER, "config.json"):
+        path = model_path / name
+        if path.exists():
+            digest.update(name.encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_manifest(encoder_dir: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((encoder_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("format") != FORMAT_VERSION or not (encoder_dir / GRAPH).exists():
+        return None
+    return manifest
+
+
+def is_fresh(encoder_dir: Path, model_path: Path) -> bool:
+    manifest = read_manifest(encoder_dir)
+    return manifest is not None and manifest.get("weights") == weights_digest(model_path)
+
+
+def export(model_path: Path, encoder_dir: Path) -> Path:
+    """Export the transformer of a sentence-transformers folder to ONNX, atomically: the folder is
+    written beside the target and renamed, so a reader never sees half an export."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    pooling = _pooling_config(model_path)
+    if not pooling.get("pooling_mode_mean_tokens", True):
+        raise ValueError(f"{model_path}: only mean pooling is supported for ONNX export")
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
+            return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
+
+    sample = tokenizer(["a sample sentence"], return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    encoder_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".encoder-", dir=encoder_dir.parent))
+    try:
+        with torch.inference_mode():
+            torch.onnx.export(
+                _Hidden(model),
+                tuple(sample[n] for n in names),
+                str(staging / GRAPH),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                opset_version=17,
+                dynamo=False,
+            )
+        shutil.copy(model_path / TOKENIZER, staging / TOKENIZER)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "model": model_path.name if model_path.name != "model" else model_path.parent.name,
+            "weights": weights_digest(model_path),
+            "dim": int(model.config.hidden_size),
+            "max_tokens": int(_max_seq_length(model_path)),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if encoder_dir.exists():
+            shutil.rmtree(encoder_dir)
+        staging.rename(encoder_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return encoder_dir
+
+
+def _pooling_config(model_path: Path) -> dict[str, Any]:
+    path = model_path / "1_Pooling" / "config.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _max_seq_length(model_path: Path) -> int:
+    path = model_path / "sentence_bert_config.json"
+    return int(json.loads(path.read_text()).get("max_seq_length", 256)) if path.exists() else 256
+
+
+class OnnxEncoder:
+    """Normalised float32 sentence vectors from an exported encoder folder."""
+
+    def __init__(self, encoder_dir: Path, threads: int | None = None) -> None:
+        manifest = read_manifest(encoder_dir)
+        if manifest is None:
+            raise FileNotFoundError(
+                f"no exported encoder at {encoder_dir} (run `jangbogi index` or `make model`)"
+            )
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.dim = int(manifest["dim"])
+        self.name = str(manifest["model"])
+        self._tokenizer = Tokenizer.from_file(str(encoder_dir / TOKENIZER))
+        self._tokenizer.enable_truncation(int(manifest["max_tokens"]))
+        self._tokenizer.enable_padding()
+        options = ort.SessionOptions()
+        # One thread per call: a query is ~10 tokens, where threading costs more than it saves,
+        # and the services run several requests at once on 2 cores.
+        options.intra_op_num_threads = threads or 1
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(encoder_dir / GRAPH), options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()  # the tokenizer's padding state is shared
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            with self._lock:
+                batch = self._tokenizer.encode_batch(texts[start : start + batch_size])
+            ids = np.array([e.ids for e in batch], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self._session.run(None, feeds)[0]
+            summed = (hidden * mask[..., None]).sum(axis=1)
+            mean = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            norms = np.linalg.norm(mean, axis=1, keepdims=True)
+            out[start : start + len(batch)] = mean / np.maximum(norms, 1e-12)
+        return out

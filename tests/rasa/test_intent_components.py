@@ -1,0 +1,98 @@
+"""nlu/intents.py in Rasa's own environment: the grouped classifier learns groups as classes and
+answers with their intent, with probabilities summed over the groups; the encoder featurizer
+gives English a sentence vector and Korean a zero one. Runs a script in .venv-rasa."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+pytestmark = pytest.mark.rasa
+
+SCRIPT = r"""
+import json, sys
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from nlu.intents import GroupedIntentClassifier, SentenceEncoderFeaturizer
+
+from pathlib import Path
+storage = LocalModelStorage(Path(sys.argv[1]))
+ctx = ExecutionContext(GraphSchema({}), "test")
+examples = {
+    ("greet", None): ["hello there", "hi friend", "good morning", "hey hello"],
+    ("out_of_scope", "weather"): ["is it raining", "weather today", "will it snow", "forecast please"],
+    ("out_of_scope", "music"): ["play a song", "play some jazz", "put on music", "next track please"],
+}
+msgs = [Message.build(t, intent, None, {"group": g} if g else None)
+        for (intent, g), texts in examples.items() for t in texts]
+data = TrainingData(msgs)
+tok = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), storage, Resource("tok"), ctx)
+tok.process_training_data(data)
+cv_res = Resource("cv")
+cv = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb",
+                                    "min_ngram": 1, "max_ngram": 3}, storage, cv_res, ctx)
+cv.train(data); cv.process_training_data(data)
+enc = SentenceEncoderFeaturizer.create({**SentenceEncoderFeaturizer.get_default_config()}, storage,
+                                       Resource("enc"), ctx)
+enc.process_training_data(data)
+res = Resource("clf")
+clf = GroupedIntentClassifier.create(GroupedIntentClassifier.get_default_config(), storage, res, ctx)
+clf.train(data)
+loaded = GroupedIntentClassifier.load(GroupedIntentClassifier.get_default_config(), storage, res, ctx)
+probe = [Message.build(t) for t in ["hello", "play jazz music", "rain forecast", "안녕하세요"]]
+tok.process(probe); cv.process(probe); enc.process(probe)
+loaded.process(probe)
+dense = [m.get_dense_features("text")[1].features for m in probe]
+print(json.dumps({
+    "classes": sorted(map(str, loaded._clf.classes_)),
+    "intents": [m.get("intent")["name"] for m in probe],
+    "ranking_sums": [sum(r["confidence"] for r in m.get("intent_ranking")) for m in probe],
+    "ranking_names": [[r["name"] for r in m.get("intent_ranking")] for m in probe],
+    "dense_norms": [float(np.linalg.norm(d)) for d in dense],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    if not PYTHON.exists():
+        pytest.skip("no .venv-rasa: run `make venv-rasa`")
+    if not (ROOT / "models" / "encoder" / "encoder.json").exists():
+        pytest.skip("no exported encoder: run `make encoder`")
+    proc = subprocess.run(
+        [str(PYTHON), "-c", SCRIPT, str(tmp_path_factory.mktemp("storage"))],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_groups_are_classes_while_training(result: dict) -> None:
+    assert result["classes"] == ["greet", "out_of_scope::music", "out_of_scope::weather"]
+
+
+def test_predictions_name_the_intent_with_summed_probabilities(result: dict) -> None:
+    assert result["intents"][:3] == ["greet", "out_of_scope", "out_of_scope"]
+    for names, total in zip(result["ranking_names"], result["ranking_sums"], strict=True):
+        assert sorted(names) == ["greet", "out_of_scope"]
+        assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_korean_gets_a_zero_sentence_vector(result: dict) -> None:
+    norms = result["dense_norms"]
+    assert norms[:3] == pytest.approx([10.0] * 3, rel=1e-4)  # unit vectors times the weight
+    assert norms[3] == 0.0

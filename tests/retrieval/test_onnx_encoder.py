@@ -1,0 +1,78 @@
+"""The ONNX export gives the vectors sentence-transformers gives, for single queries and padded
+batches, and its manifest notices a changed model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embeddings import default_model_path
+from retrieval.onnx_encoder import (
+    MANIFEST,
+    OnnxEncoder,
+    default_encoder_dir,
+    export,
+    is_fresh,
+    weights_digest,
+)
+
+TEXTS = [
+    "laundry detergent",
+    "toilet paper 30 rolls, the soft kind please",
+    "세탁세제 2리터",
+    "a much longer sentence about bottled water that needs padding in a batch with short ones",
+    "",
+]
+
+
+@pytest.fixture(scope="session")
+def encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model_path = default_model_path()
+    target = default_encoder_dir()
+    if is_fresh(target, model_path):
+        return target
+    return export(model_path, tmp_path_factory.mktemp("encoder") / "encoder")
+
+
+@pytest.fixture(scope="session")
+def reference() -> np.ndarray:
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
+    return model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def test_batch_matches_sentence_transformers(encoder_dir: Path, reference: np.ndarray) -> None:
+    vecs = OnnxEncoder(encoder_dir).encode(TEXTS, batch_size=8)
+    assert vecs.shape == reference.shape and vecs.dtype == np.float32
+    cos = (vecs * reference).sum(axis=1)
+    assert cos.min() > 0.9999, cos
+
+
+def test_single_queries_match_batch(encoder_dir: Path) -> None:
+    enc = OnnxEncoder(encoder_dir)
+    batch = enc.encode(TEXTS)
+    one_by_one = np.vstack([enc.encode([t]) for t in TEXTS])
+    np.testing.assert_allclose(one_by_one, batch, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+
+
+def test_changed_weights_make_the_export_stale(encoder_dir: Path, tmp_path: Path) -> None:
+    model_path = default_model_path()
+    assert is_fresh(encoder_dir, model_path)
+    copy = tmp_path / "enc"
+    shutil.copytree(encoder_dir, copy)
+    manifest = json.loads((copy / MANIFEST).read_text())
+    manifest["weights"] = "0" * 64
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+    assert not is_fresh(copy, model_path)
+    assert weights_digest(model_path) != manifest["weights"]
+
+
+def test_missing_export_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no exported encoder"):
+        OnnxEncoder(tmp_path)
