@@ -15,6 +15,17 @@ from actions.base import ShoppingAction, display_name, entity, product_payload
 READ_OUT = 3  # voice-friendly: three results read aloud
 
 
+def heading(type_key: str | None, query: str, lang: str) -> str:
+    """What the results are of: the product type's name in the shopper's language when one is
+    known ("세탁세제"), not the whole sentence ("세탁세제 찾아줘")."""
+    from store.taxonomy import load_taxonomy
+
+    kind = load_taxonomy().get(type_key) if type_key else None
+    if kind is None:
+        return query
+    return kind.ko if lang == "ko" else kind.en
+
+
 def read_results(
     dispatcher: CollectingDispatcher, results: list[Any], query: str, lang: str
 ) -> list[dict[str, Any]]:
@@ -69,7 +80,8 @@ class ActionSearchProduct(ShoppingAction):
         query = (tracker.latest_message or {}).get("text", "").strip()
         results = search_service().search(query, user=tracker.sender_id, k=10)
         log_search(tracker.sender_id, query, lang, results)
-        return [SlotSet("last_query", query), *read_results(dispatcher, results, query, lang)]
+        title = heading(entity(tracker, "product"), query, lang)
+        return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
 
 
 class ActionRefine(ShoppingAction):
@@ -115,7 +127,8 @@ class ActionRefine(ShoppingAction):
         if how == "cheaper":
             results.sort(key=lambda r: (r.item.price, -r.score))
         log_search(tracker.sender_id, query, lang, results)
-        return [SlotSet("last_query", query), *read_results(dispatcher, results, base, lang)]
+        title = heading(shown[0].type_key if shown else None, base, lang)
+        return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
 
 
 def resolve_product(tracker: Tracker) -> int | None:

@@ -35,7 +35,7 @@ class ShoppingEntityExtractor(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: dict[str, Any]) -> None:
         path = Path(config.get("brands_file") or BRANDS_FILE)
         brands = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        self._entities = ShoppingEntities(QueryParser(load_taxonomy(), brands))
+        self.entities = ShoppingEntities(QueryParser(load_taxonomy(), brands))
 
     @classmethod
     def create(
@@ -65,7 +65,7 @@ class ShoppingEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue
             found = [
                 {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}
-                for e in self._entities.extract(text)
+                for e in self.entities.extract(text)
             ]
             message.set(
                 ENTITIES,

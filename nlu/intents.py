@@ -24,6 +24,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.shared.nlu.constants import INTENT, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -79,6 +80,60 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             if not self._knows_korean and HANGUL.search(message.get(TEXT)):
                 vector = np.zeros_like(vector)
             self.add_features_to_message(None, vector[None, :], TEXT, message)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+
+FLAGGED_ENTITIES = ("product", "brand", "quantity", "size", "price_cap", "ordinal", "refinement")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class EntityFlagsFeaturizer(SparseFeaturizer, GraphComponent):
+    """Which rule entities a message has (nlu/entities.py), as sentence features: "2리터짜리" (a
+    size, no product) is a refinement while "생수 2리터" is a search, which the n-grams alone
+    confuse because product words vary. Computed from the text, so training examples (which carry
+    no entity annotations) and live messages get the same flags."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**Featurizer.get_default_config(), "weight": 3.0}
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if float(config.get("weight", 1.0)) <= 0:
+            raise ValueError("EntityFlagsFeaturizer: weight must be positive")
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        from nlu.components import ShoppingEntityExtractor
+
+        super().__init__(name, config)
+        self._extract = ShoppingEntityExtractor({}).entities.extract
+        self._weight = float(config["weight"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EntityFlagsFeaturizer:
+        return cls(config, execution_context.node_name)
+
+    def _featurize(self, messages: list[Message]) -> None:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            found = {e.entity for e in self._extract(text)}
+            row = np.array([[self._weight if k in found else 0.0 for k in FLAGGED_ENTITIES]])
+            self.add_features_to_message(None, scipy.sparse.coo_matrix(row), TEXT, message)
 
     def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)

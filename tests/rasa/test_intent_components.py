@@ -1,6 +1,6 @@
 """nlu/intents.py in Rasa's own environment: the grouped classifier learns groups as classes and
 answers with their intent, with probabilities summed over the groups; the encoder featurizer
-gives English a sentence vector and Korean a zero one. Runs a script in .venv-rasa."""
+gives English a sentence vector and Korean a zero one; the entity flags mark what a message names. Runs a script in .venv-rasa."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from nlu.intents import GroupedIntentClassifier, SentenceEncoderFeaturizer
+from nlu.intents import FLAGGED_ENTITIES, EntityFlagsFeaturizer, GroupedIntentClassifier, SentenceEncoderFeaturizer
 
 from pathlib import Path
 storage = LocalModelStorage(Path(sys.argv[1]))
@@ -56,12 +56,19 @@ probe = [Message.build(t) for t in ["hello", "play jazz music", "rain forecast",
 tok.process(probe); cv.process(probe); enc.process(probe)
 loaded.process(probe)
 dense = [m.get_dense_features("text")[1].features for m in probe]
+flagger = EntityFlagsFeaturizer.create(EntityFlagsFeaturizer.get_default_config(), storage,
+                                       Resource("flags"), ctx)
+flagged = [Message.build(t) for t in ["2리터짜리", "생수 2리터", "cheaper please"]]
+flagger.process(flagged)
+flags = [sorted(k for k, v in zip(FLAGGED_ENTITIES, m.get_sparse_features("text")[1].features.toarray()[0]) if v)
+         for m in flagged]
 print(json.dumps({
     "classes": sorted(map(str, loaded._clf.classes_)),
     "intents": [m.get("intent")["name"] for m in probe],
     "ranking_sums": [sum(r["confidence"] for r in m.get("intent_ranking")) for m in probe],
     "ranking_names": [[r["name"] for r in m.get("intent_ranking")] for m in probe],
     "dense_norms": [float(np.linalg.norm(d)) for d in dense],
+    "flags": flags,
 }))
 """
 
@@ -96,3 +103,10 @@ def test_korean_gets_a_zero_sentence_vector(result: dict) -> None:
     norms = result["dense_norms"]
     assert norms[:3] == pytest.approx([10.0] * 3, rel=1e-4)  # unit vectors times the weight
     assert norms[3] == 0.0
+
+
+def test_entity_flags_tell_a_refinement_from_a_search(result: dict) -> None:
+    size_only, product_and_size, cheaper = result["flags"]
+    assert size_only == ["size"]
+    assert product_and_size == ["product", "size"]
+    assert cheaper == ["refinement"]
