@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from retrieval.query import SIZE_RE, UNIT_ALIASES, normalise
 from retrieval.text import format_size
-from store.models import Event, Order, OrderLine, OrderStatus, Product, Shopper
+from seller_api.analytics.sales import seller_sales
+from store.models import Event, Order, OrderLine, Product, Shopper
 
 UNKNOWN = "unknown"
 # Searches a purchase is traced back to: clicks on the product in the same session, at most
@@ -31,12 +32,7 @@ def buyers(
     q = (
         select(Order.shopper_id, func.sum(OrderLine.qty * OrderLine.unit_price))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            OrderLine.seller_id == seller_id,
-            Order.created_at >= since,
-            Order.created_at < until,
-            Order.status != OrderStatus.CANCELLED.value,
-        )
+        .where(*seller_sales(seller_id, since, until))
         .group_by(Order.shopper_id)
     )
     return {sid: int(total or 0) for sid, total in session.execute(q)}

@@ -14,7 +14,8 @@ from scipy.stats import rankdata
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.models import Order, OrderLine, OrderStatus
+from seller_api.analytics.sales import seller_sales
+from store.models import Order, OrderLine
 
 SEGMENTS = ("champions", "loyal", "new", "at_risk", "regular")
 
@@ -69,12 +70,7 @@ def rfm(session: Session, seller_id: str, since: dt.datetime, until: dt.datetime
             func.max(Order.created_at),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            OrderLine.seller_id == seller_id,
-            Order.created_at >= since,
-            Order.created_at < until,
-            Order.status != OrderStatus.CANCELLED.value,
-        )
+        .where(*seller_sales(seller_id, since, until))
         .group_by(Order.shopper_id)
     )
     rows = session.execute(q).all()

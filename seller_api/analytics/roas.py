@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import AdCampaign, AdSpend, Event, Order, OrderLine, OrderStatus
+from seller_api.analytics.sales import seller_sales
+from store.models import AdCampaign, AdSpend, Event, Order, OrderLine
 
 GROUPS = ("campaign", "keyword", "date")
 UNKNOWN_CAMPAIGN = "(unknown campaign)"
@@ -191,12 +192,7 @@ def load_sales(
         select(Order.id, Order.created_at, Order.shopper_id, OrderLine.product_id,
                OrderLine.qty * OrderLine.unit_price)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            OrderLine.seller_id == seller_id,
-            Order.created_at >= since,
-            Order.created_at < until,
-            Order.status != OrderStatus.CANCELLED.value,
-        )
+        .where(*seller_sales(seller_id, since, until))
     )  # fmt: skip
     return [
         Sale(oid, ts, shopper, pid, int(revenue))
