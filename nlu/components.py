@@ -26,6 +26,13 @@ from store.taxonomy import load_taxonomy
 BRANDS_FILE = Path(__file__).resolve().parent / "brands.json"
 
 
+def shopping_entities(brands_file: str | None = None) -> ShoppingEntities:
+    """The rule entity extractor over the taxonomy and the brands file."""
+    path = Path(brands_file or BRANDS_FILE)
+    brands = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return ShoppingEntities(QueryParser(load_taxonomy(), brands))
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class ShoppingEntityExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
@@ -33,9 +40,7 @@ class ShoppingEntityExtractor(GraphComponent, EntityExtractorMixin):
         return {"brands_file": str(BRANDS_FILE)}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        path = Path(config.get("brands_file") or BRANDS_FILE)
-        brands = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        self.entities = ShoppingEntities(QueryParser(load_taxonomy(), brands))
+        self._entities = shopping_entities(config.get("brands_file"))
 
     @classmethod
     def create(
@@ -65,7 +70,7 @@ class ShoppingEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue
             found = [
                 {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}
-                for e in self.entities.extract(text)
+                for e in self._entities.extract(text)
             ]
             message.set(
                 ENTITIES,

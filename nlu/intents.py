@@ -36,8 +36,39 @@ HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 GROUP_SEPARATOR = "::"
 
 
+class _TextFeaturizer:
+    """What both featurizers share: a positive ``weight``, and the same features for training
+    examples and live messages (``_featurize``)."""
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if float(config.get("weight", 1.0)) <= 0:
+            raise ValueError(f"{cls.__name__}: weight must be positive")
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Any:
+        return cls(config, execution_context.node_name)  # type: ignore[call-arg]
+
+    def _featurize(self, messages: list[Message]) -> None:
+        raise NotImplementedError
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
+class SentenceEncoderFeaturizer(_TextFeaturizer, DenseFeaturizer, GraphComponent):
     """A sentence vector (MiniLM through ONNX Runtime) times ``weight``, so it is not drowned by
     the thousands of n-gram counts beside it in a linear model."""
 
@@ -50,26 +81,11 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             "languages": ["en"],  # languages the encoder knows; others get a zero vector
         }
 
-    @classmethod
-    def validate_config(cls, config: dict[str, Any]) -> None:
-        if float(config.get("weight", 1.0)) <= 0:
-            raise ValueError("SentenceEncoderFeaturizer: weight must be positive")
-
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         self._encoder = OnnxEncoder(Path(config["encoder_dir"] or default_encoder_dir()))
         self._weight = float(config["weight"])
         self._knows_korean = "ko" in config["languages"]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceEncoderFeaturizer:
-        return cls(config, execution_context.node_name)
 
     def _featurize(self, messages: list[Message]) -> None:
         todo = [m for m in messages if m.get(TEXT)]
@@ -81,20 +97,12 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
                 vector = np.zeros_like(vector)
             self.add_features_to_message(None, vector[None, :], TEXT, message)
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
-        return training_data
-
 
 FLAGGED_ENTITIES = ("product", "brand", "quantity", "size", "price_cap", "ordinal", "refinement")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class EntityFlagsFeaturizer(SparseFeaturizer, GraphComponent):
+class EntityFlagsFeaturizer(_TextFeaturizer, SparseFeaturizer, GraphComponent):
     """Which rule entities a message has (nlu/entities.py), as sentence features: "2리터짜리" (a
     size, no product) is a refinement while "생수 2리터" is a search, which the n-grams alone
     confuse because product words vary. Computed from the text, so training examples (which carry
@@ -104,27 +112,12 @@ class EntityFlagsFeaturizer(SparseFeaturizer, GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {**Featurizer.get_default_config(), "weight": 3.0}
 
-    @classmethod
-    def validate_config(cls, config: dict[str, Any]) -> None:
-        if float(config.get("weight", 1.0)) <= 0:
-            raise ValueError("EntityFlagsFeaturizer: weight must be positive")
-
     def __init__(self, config: dict[str, Any], name: str) -> None:
-        from nlu.components import ShoppingEntityExtractor
+        from nlu.components import shopping_entities
 
         super().__init__(name, config)
-        self._extract = ShoppingEntityExtractor({}).entities.extract
+        self._extract = shopping_entities().extract
         self._weight = float(config["weight"])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EntityFlagsFeaturizer:
-        return cls(config, execution_context.node_name)
 
     def _featurize(self, messages: list[Message]) -> None:
         for message in messages:
@@ -134,14 +127,6 @@ class EntityFlagsFeaturizer(SparseFeaturizer, GraphComponent):
             found = {e.entity for e in self._extract(text)}
             row = np.array([[self._weight if k in found else 0.0 for k in FLAGGED_ENTITIES]])
             self.add_features_to_message(None, scipy.sparse.coo_matrix(row), TEXT, message)
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
-        return training_data
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -165,7 +150,18 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         self.config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
+        self._use(clf)
+
+    def _use(self, clf: SoftmaxRegression | None) -> None:
+        """Take a fitted model, with its intent names and the matrix summing group columns into
+        intents (fixed per model, so not rebuilt per message)."""
         self._clf = clf
+        intents = [str(c).split(GROUP_SEPARATOR, 1)[0] for c in clf.classes_] if clf else []
+        self._names = sorted(set(intents))
+        column = {name: i for i, name in enumerate(self._names)}
+        self._merge = np.zeros((len(intents), len(self._names)))
+        for row, intent in enumerate(intents):
+            self._merge[row, column[intent]] = 1.0
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -208,10 +204,8 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if not examples:
             return self._resource
-        self._clf = SoftmaxRegression(
-            C=float(self.config["C"]), max_iter=int(self.config["max_iter"])
-        )
-        self._clf.fit(*self._features(examples), [self._label(m) for m in examples])
+        clf = SoftmaxRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]))
+        self._use(clf.fit(*self._features(examples), [self._label(m) for m in examples]))
         self.persist()
         return self._resource
 
@@ -221,13 +215,8 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         todo = [m for m in messages if m.get(TEXT)]
         if not todo:
             return messages
-        intents = [str(c).split(GROUP_SEPARATOR, 1)[0] for c in self._clf.classes_]
-        names = sorted(set(intents))
-        column = {name: i for i, name in enumerate(names)}
-        merge = np.zeros((len(intents), len(names)))
-        for row, intent in enumerate(intents):
-            merge[row, column[intent]] = 1.0
-        probabilities = self._clf.predict_proba(*self._features(todo)) @ merge
+        names = self._names
+        probabilities = self._clf.predict_proba(*self._features(todo)) @ self._merge
         for message, probs in zip(todo, probabilities, strict=True):
             order = np.argsort(-probs)
             ranking = [

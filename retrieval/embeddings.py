@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir, is_fresh
+from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir, is_fresh, model_name
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -49,11 +49,7 @@ class Embedder:
                 f"no sentence-transformers model at {self.model_path} "
                 "(set JANGBOGI_EMBEDDING_MODEL to a local model folder)"
             )
-        self.name = (
-            self.model_path.name
-            if self.model_path.name != "model"
-            else (self.model_path.parent.name)
-        )
+        self.name = model_name(self.model_path)
         self.languages = model_languages(self.model_path)
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads
         self._onnx: OnnxEncoder | None = None

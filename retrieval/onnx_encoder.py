@@ -35,6 +35,11 @@ def default_encoder_dir() -> Path:
     return root / "models" / "encoder"
 
 
+def model_name(model_path: Path) -> str:
+    """The model's name: its folder, or the folder above when packages call it ``model``."""
+    return model_path.name if model_path.name != "model" else model_path.parent.name
+
+
 def weights_digest(model_path: Path) -> str:
     """Fingerprint of a model folder's weights and tokenizer: a changed model, a stale export."""
     digest = hashlib.sha256()
@@ -100,7 +105,7 @@ def export(model_path: Path, encoder_dir: Path) -> Path:
         shutil.copy(model_path / TOKENIZER, staging / TOKENIZER)
         manifest = {
             "format": FORMAT_VERSION,
-            "model": model_path.name if model_path.name != "model" else model_path.parent.name,
+            "model": model_name(model_path),
             "weights": weights_digest(model_path),
             "dim": int(model.config.hidden_size),
             "max_tokens": int(_max_seq_length(model_path)),
