@@ -24,6 +24,7 @@ MANIFEST = "encoder.json"
 GRAPH = "model.onnx"
 TOKENIZER = "tokenizer.json"
 FORMAT_VERSION = 1
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", TOKENIZER, "config.json")
 
 
 def default_encoder_dir() -> Path:
@@ -43,12 +44,25 @@ def model_name(model_path: Path) -> str:
 def weights_digest(model_path: Path) -> str:
     """Fingerprint of a model folder's weights and tokenizer: a changed model, a stale export."""
     digest = hashlib.sha256()
-    for name in ("model.safetensors", "pytorch_model.bin", TOKENIZER, "config.json"):
+    for name in WEIGHT_FILES:
         path = model_path / name
         if path.exists():
             digest.update(name.encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def weights_stat(model_path: Path) -> list[list[Any]]:
+    """Where the fingerprinted files are and their size and modification time: while these are
+    unchanged the digest is too, so a process start need not hash 90 MB again (as make and git
+    decide)."""
+    out: list[list[Any]] = []
+    for name in WEIGHT_FILES:
+        path = model_path / name
+        if path.exists():
+            st = path.stat()
+            out.append([str(path.resolve()), st.st_size, st.st_mtime_ns])
+    return out
 
 
 def read_manifest(encoder_dir: Path) -> dict[str, Any] | None:
@@ -63,7 +77,11 @@ def read_manifest(encoder_dir: Path) -> dict[str, Any] | None:
 
 def is_fresh(encoder_dir: Path, model_path: Path) -> bool:
     manifest = read_manifest(encoder_dir)
-    return manifest is not None and manifest.get("weights") == weights_digest(model_path)
+    if manifest is None:
+        return False
+    if manifest.get("files") == weights_stat(model_path):
+        return True
+    return manifest.get("weights") == weights_digest(model_path)
 
 
 def export(model_path: Path, encoder_dir: Path) -> Path:
@@ -107,6 +125,7 @@ def export(model_path: Path, encoder_dir: Path) -> Path:
             "format": FORMAT_VERSION,
             "model": model_name(model_path),
             "weights": weights_digest(model_path),
+            "files": weights_stat(model_path),
             "dim": int(model.config.hidden_size),
             "max_tokens": int(_max_seq_length(model_path)),
         }

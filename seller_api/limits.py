@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 
 class BodyTooLarge(HTTPException):
@@ -97,8 +100,8 @@ class _Bucket:
 class RateLimiter:
     """An in-process token bucket per key: ``rate`` tokens a second up to ``burst``.
 
-    One process serves the seller API here; behind a load balancer each replica limits on its
-    own, which is a looser but still bounded limit (a shared Redis bucket would be exact).
+    Right for one process (the demo); replicas behind a load balancer would each grant the full
+    rate, so production sets ``JANGBOGI_REDIS_URL`` and gets :class:`RedisRateLimiter`.
     """
 
     def __init__(
@@ -123,6 +126,66 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return 0.0
             return (1.0 - bucket.tokens) / self.rate
+
+
+# The same bucket kept in a Redis hash, updated atomically by one script on the server's clock
+# (replicas' clocks may differ). The hash expires once a full bucket would have refilled.
+_BUCKET_SCRIPT = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(b[1]) or burst
+local updated = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+
+
+class RedisRateLimiter:
+    """A token bucket per key shared by every replica through Redis. Keys are the API keys'
+    digests (never the keys). When Redis cannot be reached the request is let through and the
+    outage logged: a limiter outage must not take the API down with it."""
+
+    PREFIX = "jangbogi:seller-rate:"
+
+    def __init__(self, url: str, rate: float, burst: int) -> None:
+        import redis
+
+        self.rate = rate
+        self.burst = burst
+        self._redis = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._script = self._redis.register_script(_BUCKET_SCRIPT)
+        self._warned = False
+
+    def acquire(self, key: str) -> float:
+        import redis
+
+        try:
+            wait = self._script(keys=[self.PREFIX + key], args=[self.rate, self.burst])
+        except redis.RedisError:
+            if not self._warned:
+                log.exception("rate limiter: Redis unreachable; requests are not limited")
+                self._warned = True
+            return 0.0
+        self._warned = False
+        return float(wait)
+
+
+Limiter = RateLimiter | RedisRateLimiter
+
+
+def new_rate_limiter(rate: float, burst: int, redis_url: str | None) -> Limiter:
+    """Redis-backed when a Redis URL is configured (several replicas share one budget per key),
+    in-process otherwise."""
+    if redis_url:
+        return RedisRateLimiter(redis_url, rate, burst)
+    return RateLimiter(rate, burst)
 
 
 def retry_after_header(wait_s: float) -> str:

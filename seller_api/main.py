@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from seller_api import errors
 from seller_api.api.deps import get_store_engine
 from seller_api.api.routes import ads, customers, insights, products, tags
-from seller_api.limits import BodySizeLimit, RateLimiter
+from seller_api.limits import BodySizeLimit, new_rate_limiter
 from seller_api.settings import SellerApiSettings, get_settings
 
 DESCRIPTION = (
@@ -24,7 +24,9 @@ DESCRIPTION = (
 def create_app(settings: SellerApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="Jangbogi seller API", version="1.0.0", description=DESCRIPTION)
-    app.state.rate_limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+    app.state.rate_limiter = new_rate_limiter(
+        settings.rate_per_second, settings.rate_burst, settings.redis_url
+    )
     app.dependency_overrides[get_settings] = lambda: settings
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)

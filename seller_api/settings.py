@@ -21,6 +21,9 @@ class SellerApiSettings(BaseSettings):
     # Token bucket per API key: a sustained rate and a burst.
     rate_per_second: float = Field(default=10.0, gt=0)
     rate_burst: int = Field(default=40, ge=1)
+    # Redis shared by the replicas for the per-key budget (the same ``JANGBOGI_REDIS_URL`` that
+    # gives Rasa its lock store); unset: each process keeps its own buckets.
+    redis_url: str | None = Field(default=None, validation_alias="JANGBOGI_REDIS_URL")
     # Date ranges: the longest an analytics query may cover, and the default length.
     max_range_days: int = Field(default=366, ge=1)
     default_range_days: int = Field(default=30, ge=1)

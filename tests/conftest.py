@@ -42,6 +42,23 @@ def require_postgres() -> None:
     pytest.skip(reason)
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_redis() -> None:
+    """Skip without a Redis server on a laptop; under CI=true its absence is a failure."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+        return
+    except redis.RedisError as exc:
+        reason = f"no Redis at {REDIS_URL}: {exc}"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the Redis tests, but {reason}")
+    pytest.skip(reason)
+
+
 def pg_schema_engine() -> tuple[Engine, str]:
     """An engine confined to a fresh schema of the test database (dropped by the caller)."""
     schema = f"jb_test_{uuid.uuid4().hex[:10]}"

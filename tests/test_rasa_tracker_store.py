@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_URL, require_postgres
+from tests.conftest import PG_URL, require_postgres, require_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
@@ -30,15 +30,6 @@ def _run(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping())
-    except redis.RedisError:
-        return False
-
-
 def test_sqlite_tracker_store_survives_restart(tmp_path: Path) -> None:
     got = _run(f"sqlite:///{tmp_path / 'tracker.db'}")
     assert got["dialect"] == "sqlite"
@@ -49,12 +40,7 @@ def test_sqlite_tracker_store_survives_restart(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_postgres_tracker_store_and_redis_lock_store() -> None:
     require_postgres()
-    if not _redis_up():
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the Redis lock store test, but no Redis at 127.0.0.1:6379")
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    require_redis()
     # Rasa's venv has psycopg2, the store's has psycopg 3: same server and database.
     url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     got = _run(url, "127.0.0.1", "6379")

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from seller_api.errors import field_error
-from seller_api.limits import RateLimiter, retry_after_header
+from seller_api.limits import Limiter, retry_after_header
 from seller_api.settings import SellerApiSettings, get_settings
 from store.db import get_engine
 from store.models import Event
@@ -53,8 +53,8 @@ def get_search(engine: Annotated[Engine, Depends(get_store_engine)]) -> Any:
         return None
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.rate_limiter
+def get_rate_limiter(request: Request) -> Limiter:
+    limiter: Limiter = request.app.state.rate_limiter
     return limiter
 
 
@@ -69,7 +69,7 @@ api_key_header = APIKeyHeader(
 
 def current_seller(
     session: SessionDep,
-    limiter: Annotated[RateLimiter, Depends(get_rate_limiter)],
+    limiter: Annotated[Limiter, Depends(get_rate_limiter)],
     api_key: Annotated[str | None, Depends(api_key_header)] = None,
 ) -> str:
     """The seller id of an active key; 401 for a missing, unknown or revoked key, 429 when the

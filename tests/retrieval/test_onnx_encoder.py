@@ -73,6 +73,38 @@ def test_changed_weights_make_the_export_stale(encoder_dir: Path, tmp_path: Path
     assert weights_digest(model_path) != manifest["weights"]
 
 
+def test_unchanged_files_skip_the_hash_and_a_touched_file_does_not(
+    encoder_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh export is recognised from file sizes and times without hashing the weights; a
+    model whose file changed is hashed, and a different digest makes the export stale."""
+    import retrieval.onnx_encoder as onnx_encoder
+
+    source = default_model_path()
+    model_path = tmp_path / "model"
+    model_path.mkdir()
+    for f in source.iterdir():
+        (model_path / f.name).symlink_to(f)
+    (model_path / "config.json").unlink()
+    shutil.copy(source / "config.json", model_path / "config.json")
+    copy = tmp_path / "enc"
+    shutil.copytree(encoder_dir, copy)
+    manifest = json.loads((copy / MANIFEST).read_text())
+    manifest["weights"] = weights_digest(model_path)
+    manifest["files"] = onnx_encoder.weights_stat(model_path)
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+
+    def no_hashing(_: Path) -> str:
+        raise AssertionError("hashed although nothing changed")
+
+    with monkeypatch.context() as m:
+        m.setattr(onnx_encoder, "weights_digest", no_hashing)
+        assert is_fresh(copy, model_path)
+    config = model_path / "config.json"
+    config.write_text(config.read_text().replace("}", ', "touched": 1}', 1))
+    assert not is_fresh(copy, model_path)
+
+
 def test_missing_export_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no exported encoder"):
         OnnxEncoder(tmp_path)

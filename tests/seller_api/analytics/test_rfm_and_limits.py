@@ -46,3 +46,42 @@ def test_token_bucket() -> None:
     assert limiter.acquire("other") == 0.0  # buckets are per key
     now[0] = 0.5
     assert limiter.acquire("k") == 0.0
+
+
+@pytest.mark.redis
+def test_redis_bucket_is_shared_by_replicas() -> None:
+    """Two API processes (two limiters) on one Redis draw from one budget per key."""
+    import uuid
+
+    from seller_api.limits import RedisRateLimiter
+    from tests.conftest import REDIS_URL, require_redis
+
+    require_redis()
+    key = f"test-{uuid.uuid4().hex}"
+    a = RedisRateLimiter(REDIS_URL, rate=2.0, burst=3)
+    b = RedisRateLimiter(REDIS_URL, rate=2.0, burst=3)
+    assert [a.acquire(key), b.acquire(key), a.acquire(key)] == [0.0, 0.0, 0.0]
+    wait = b.acquire(key)
+    assert 0.3 < wait <= 0.5  # a token every 0.5 s; a little time has passed since the burst
+    assert a.acquire(f"{key}-other") == 0.0  # buckets are per key
+    ttl = a._redis.pttl(RedisRateLimiter.PREFIX + key)
+    assert 0 < ttl <= 2500  # forgotten once a full bucket would have refilled
+
+
+def test_unreachable_redis_lets_requests_through() -> None:
+    from seller_api.limits import RedisRateLimiter
+
+    limiter = RedisRateLimiter("redis://127.0.0.1:1/0", rate=1.0, burst=1)
+    assert [limiter.acquire("k") for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_the_api_takes_the_redis_limiter_from_jangbogi_redis_url(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from seller_api.limits import RateLimiter, RedisRateLimiter
+    from seller_api.main import create_app
+    from seller_api.settings import SellerApiSettings
+
+    monkeypatch.delenv("JANGBOGI_REDIS_URL", raising=False)
+    assert isinstance(create_app(SellerApiSettings()).state.rate_limiter, RateLimiter)
+    monkeypatch.setenv("JANGBOGI_REDIS_URL", "redis://127.0.0.1:6379/15")
+    app = create_app(SellerApiSettings())
+    assert isinstance(app.state.rate_limiter, RedisRateLimiter)
