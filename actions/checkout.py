@@ -38,7 +38,9 @@ class ActionCheckout(ShoppingAction):
             view = carts.view_cart(s, tracker.sender_id)
         if not view.lines:
             dispatcher.utter_message(text=i18n.t("cart_empty", lang))
-            return [SlotSet("pending_checkout", None)]
+            # A "yes" after this answers nothing: an add offered earlier is dropped too, so it
+            # cannot put something in the cart the shopper has moved on from.
+            return [SlotSet("pending_checkout", None), SlotSet("pending_add", None)]
         return confirm(dispatcher, view, lang, "confirm_checkout")
 
 

@@ -13,6 +13,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Sorry, I couldn't find {query}. Try another word or a higher price limit.",
         "죄송해요, {query}{josa_eul} 찾지 못했어요. 다른 말이나 더 높은 가격으로 찾아보세요.",
     ),
+    # A refinement with nothing left of the same type: the list on screen stays.
+    "refine_none_cheaper": (
+        "Those are the cheapest {query} I have. Pick one of them, or ask for something else.",
+        "{query}{josa_eun} 그게 가장 저렴해요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
+    ),
+    "refine_none_bigger": (
+        "There's no bigger {query} than those. Pick one of them, or ask for something else.",
+        "{query}{josa_eun} 그보다 큰 상품이 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
+    ),
+    "refine_none_smaller": (
+        "There's no smaller {query} than those. Pick one of them, or ask for something else.",
+        "{query}{josa_eun} 그보다 작은 상품이 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
+    ),
+    "refine_none_other_brand": (
+        "I have no other brand of {query}. Pick one of those, or ask for something else.",
+        "{query}{josa_eun} 다른 브랜드가 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
+    ),
     "read_item": ("{n}. {name}, {size}, {price}", "{n}번, {name}, {size}, {price}"),
     "ask_select": (
         "Which one would you like? Say 'the first one' or 'add two'.",

@@ -13,6 +13,7 @@ from actions.api.services import search_service
 from actions.base import ShoppingAction, display_name, entity, product_payload
 
 READ_OUT = 3  # voice-friendly: three results read aloud
+REFINEMENTS = ("cheaper", "bigger", "smaller", "other_brand")  # each keeps the type shown
 
 
 def heading(type_key: str | None, query: str, lang: str) -> str:
@@ -120,14 +121,19 @@ class ActionRefine(ShoppingAction):
         if shown and how == "other_brand":
             brands = {it.brand for it in shown}
             results = [r for r in results if r.item.brand not in brands]
-        if shown and how in ("cheaper", "bigger", "smaller", "other_brand"):
-            # Stay with what the shopper was looking at: a refinement never changes the type.
+        title = heading(shown[0].type_key if shown else None, base, lang)
+        if shown and how in REFINEMENTS:
+            # Stay with what the shopper was looking at: a refinement never changes the type. When
+            # nothing of that type is cheaper (bigger, ...), say so and keep the list on screen:
+            # offering sugar to someone comparing detergents is worse than no answer.
             types = {it.type_key for it in shown}
-            results = [r for r in results if r.item.type_key in types] or results
+            results = [r for r in results if r.item.type_key in types]
+            if not results:
+                dispatcher.utter_message(text=i18n.t(f"refine_none_{how}", lang, query=title))
+                return []
         if how == "cheaper":
             results.sort(key=lambda r: (r.item.price, -r.score))
         log_search(tracker.sender_id, query, lang, results)
-        title = heading(shown[0].type_key if shown else None, base, lang)
         return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
 
 

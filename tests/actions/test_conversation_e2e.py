@@ -44,12 +44,33 @@ def stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     subprocess.run([jb, "seed-demo", "--shoppers", "80", "--days", "60"], env=env, check=True,
                    capture_output=True)  # fmt: skip
     subprocess.run([jb, "index"], env=env, check=True, capture_output=True)
-    proc, _ = start_stack(env)
     from store.db import create_store_engine
 
-    yield create_store_engine(url)
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=60)
+    running = Stack(env, create_store_engine(url))
+    yield running.engine
+    running.stop()
+    restarts.clear()
+
+
+class Stack:
+    """The running services; :meth:`restart` stops every process and starts them again on the
+    same store and tracker database, as a deploy or a crash would."""
+
+    def __init__(self, env: dict[str, str], engine) -> None:  # type: ignore[no-untyped-def]
+        self.env, self.engine = env, engine
+        self.proc, _ = start_stack(env)
+        restarts.append(self.restart)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=60)
+
+    def restart(self) -> None:
+        self.stop()
+        self.proc, _ = start_stack(self.env)
+
+
+restarts: list[Any] = []  # the module's running stack, for the restart test
 
 
 def say(sender: str, message: str) -> list[dict[str, Any]]:
@@ -128,3 +149,19 @@ def test_out_of_scope_is_refused_politely(stack) -> None:  # type: ignore[no-unt
         replies = say(sender, message)
         assert any(w in text(replies) for w in words)
         assert payload(replies, "products") is None
+
+
+def test_a_restart_loses_no_conversation_cart_or_order(stack) -> None:  # type: ignore[no-untyped-def]
+    """Every process is stopped between the checkout question and the yes: the tracker (SQL)
+    still knows the question was asked, the cart is still in the store, and the yes orders once."""
+    sender = "ko-e2e-restart"
+    products = payload(say(sender, "생수 찾아줘"), "products")
+    assert products
+    cart = payload(say(sender, "첫 번째 거 세 개 담아줘"), "cart")
+    assert cart and cart["items"][0]["qty"] == 3
+    ask = payload(say(sender, "결제할게요"), "confirm")
+    assert ask and ask["total"] == cart["total"]
+    restarts[-1]()
+    placed = payload(say(sender, "네"), "order")
+    assert placed and placed["total"] == cart["total"]
+    assert orders_of(stack, sender) == [(placed["order_id"], cart["total"])]

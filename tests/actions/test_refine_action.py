@@ -1,0 +1,106 @@
+"""ActionRefine keeps the product type the shopper was looking at: "cheaper" after detergents never
+offers sugar, and when nothing of the type is cheaper it says so and leaves the list as it was.
+
+The search service is replaced by a small in-memory one that applies the filters the action asks
+for, so what is tested is the action's own logic (type kept, order, reply), over a real store for
+the search log it writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.shopping as shopping
+from retrieval.service import SearchResult
+from retrieval.text import CatalogItem
+from store.db import create_store_engine
+from store.migrate import upgrade
+
+LD = "liquid_laundry_detergent"
+
+
+def item(pid: int, type_key: str, brand: str, price: int, size: float = 1.0) -> CatalogItem:
+    return CatalogItem(
+        id=pid, seller_id="s1", type_key=type_key, name_en=f"{brand} {type_key}",
+        name_ko=f"{brand} {type_key}", brand=brand, size=size, unit="kg", price=price,
+        currency="KRW", stock=10,
+    )  # fmt: skip
+
+
+class FakeCatalog:
+    def __init__(self, items: list[CatalogItem]) -> None:
+        self.by_id = {it.id: it for it in items}
+
+    def get(self, pid: int) -> CatalogItem | None:
+        return self.by_id.get(pid)
+
+
+class FakeSearch:
+    """Every product matches; the filters the action passes are applied as the real one does."""
+
+    def __init__(self, items: list[CatalogItem]) -> None:
+        self.items = items
+        self.catalog = FakeCatalog(items)
+
+    def search(self, query: str, user: str | None = None, k: int = 10, filters: Any = None):  # type: ignore[no-untyped-def]
+        out = []
+        for n, it in enumerate(self.items):
+            if (
+                filters is not None
+                and filters.max_price is not None
+                and it.price > filters.max_price
+            ):
+                continue
+            if filters is not None and filters.min_size is not None and it.size < filters.min_size:
+                continue
+            out.append(SearchResult(item=it, score=1.0 - n / 100))
+        return out[:k]
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(create_store_engine(url))
+
+
+def refine(monkeypatch, items, shown, text, how):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(shopping, "search_service", lambda: FakeSearch(items))
+    t = Tracker(
+        sender_id="u1",
+        slots={"last_query": "세탁세제", "last_results": shown},
+        latest_message={"text": text, "entities": [{"entity": "refinement", "value": how}]},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+    )  # fmt: skip
+    d = CollectingDispatcher()
+    events = shopping.ActionRefine().run(d, t, {})
+    return d.messages, events
+
+
+def test_cheaper_of_the_same_type_sorted_by_price(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    items = [item(1, LD, "A", 15000), item(2, LD, "B", 9000),
+             item(3, "sugar", "C", 2000), item(4, LD, "D", 7000)]  # fmt: skip
+    messages, events = refine(monkeypatch, items, [1], "더 싼 거", "cheaper")
+    shown = [p["id"] for p in messages[0]["custom"]["items"]]
+    assert shown == [4, 2]  # cheapest first, the sugar left out
+    assert "액체 세탁세제" in messages[0]["text"]
+    assert any(e.get("name") == "last_results" and e["value"] == [4, 2] for e in events)
+
+
+def test_nothing_cheaper_of_the_type_says_so_and_keeps_the_list(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    items = [item(1, LD, "A", 5000), item(2, LD, "B", 9000),
+             item(3, "sugar", "C", 2000)]  # fmt: skip
+    messages, events = refine(monkeypatch, items, [1, 2], "더 싼 거", "cheaper")
+    assert len(messages) == 1 and not messages[0].get("custom")
+    assert "가장 저렴해요" in messages[0]["text"] and "설탕" not in messages[0]["text"]
+    assert events == []  # last_results untouched: "the first one" still means detergent A
+
+
+def test_no_other_brand_in_english(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    items = [item(1, LD, "A", 5000), item(3, "sugar", "C", 2000)]
+    messages, events = refine(monkeypatch, items, [1], "another brand", "other_brand")
+    assert messages[0]["text"].startswith("I have no other brand of liquid laundry detergent")
+    assert events == []
