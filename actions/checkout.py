@@ -73,12 +73,13 @@ def place(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list
 
 
 def search_personalizer_forget(shopper_id: str) -> None:
-    """A purchase changes the shopper's profile: drop the cached one."""
-    from actions.api.services import search_service
+    """A purchase changes the shopper's profile: drop the cached one. A process that has not
+    searched yet has no cache, and must not load the model and index just to say so."""
+    from retrieval.service import current_service
 
-    personalizer = search_service().personalizer
-    if personalizer is not None:
-        personalizer.forget(shopper_id)
+    service = current_service()
+    if service is not None and service.personalizer is not None:
+        service.personalizer.forget(shopper_id)
 
 
 class ActionAffirm(ShoppingAction):

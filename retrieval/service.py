@@ -263,6 +263,12 @@ _service: SearchService | None = None
 _service_lock = threading.Lock()
 
 
+def current_service() -> SearchService | None:
+    """The process-wide service if it has been built, without building it (for cache upkeep
+    that has nothing to do while no search has run)."""
+    return _service
+
+
 def get_service(engine: Engine | None = None) -> SearchService:
     """The process-wide service, built on first use (never at import time)."""
     global _service

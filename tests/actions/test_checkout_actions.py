@@ -3,6 +3,8 @@ only an explicit yes orders, a repeated yes or a changed cart never orders twice
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from store.repo.credentials import create_seller
 def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("JANGBOGI_VAR_DIR", str(tmp_path))  # never the project's index
     engine = create_store_engine(url)
     upgrade(engine)
     with transaction(engine) as s:
@@ -69,6 +72,8 @@ def test_checkout_states_total_and_yes_orders_once(store) -> None:  # type: igno
     messages, _ = run(ActionAffirm(), "네", {"pending_checkout": pending})
     assert messages[0]["custom"]["order_id"] == order["order_id"]
     assert n_orders(store) == 1
+    # Ordering drops the shopper's cached profile without loading search to do it.
+    assert not (Path(os.environ["JANGBOGI_VAR_DIR"]) / "index").exists()
 
 
 def test_no_or_a_changed_cart_orders_nothing(store) -> None:  # type: ignore[no-untyped-def]

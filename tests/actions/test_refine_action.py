@@ -64,6 +64,7 @@ class FakeSearch:
 def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("JANGBOGI_VAR_DIR", str(tmp_path))  # never the project's index
     upgrade(create_store_engine(url))
 
 
