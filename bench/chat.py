@@ -1,7 +1,7 @@
 """Chat benchmark: REST round-trip latency of a search turn and a cart turn (custom actions)
 against a plain Rasa turn without actions (the baseline) in the same run, and throughput at 10
-concurrent conversations. Starts the whole stack (`jangbogi serve`) on its own ports over the
-demo store.
+concurrent conversations. Starts the whole stack (`jangbogi serve`) on its own ports over a
+scratch copy of the demo store (the benchmark's shoppers and orders never reach the demo data).
 
 Usage: .venv/bin/python bench/chat.py [--turns 60] [--concurrency 10]
 """
@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -22,6 +21,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.stack import scratch_store, start_stack  # noqa: E402
+
 PORTS = {"RASA": 15305, "ACTION": 15355, "GATEWAY": 18310, "SELLER": 18320}
 SEARCHES = ["화장지 찾아줘", "I need toilet paper", "생수 2리터", "세탁세제 찾아줘", "nappies",
             "쌀 10kg", "dish soap", "물티슈 보여줘"]  # fmt: skip
@@ -39,20 +41,6 @@ def say(sender: str, message: str) -> tuple[float, list]:
     return (time.perf_counter() - t) * 1000, body
 
 
-def start() -> subprocess.Popen[str]:
-    env = {**os.environ, **{f"JANGBOGI_{k}_PORT": str(v) for k, v in PORTS.items()}}
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "jangbogi"), "serve"], env=env,
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        if "all services up" in line:
-            return proc
-        if "error" in line:
-            break
-    proc.kill()
-    sys.exit("the stack did not come up; run `make setup` first")
-
-
 def pct(values: list[float], p: float) -> float:
     return float(np.percentile(values, p))
 
@@ -62,39 +50,45 @@ def main() -> None:
     ap.add_argument("--turns", type=int, default=60)
     ap.add_argument("--concurrency", type=int, default=10)
     args = ap.parse_args()
-    proc = start()
-    try:
-        say("bench-warm", SEARCHES[0])  # loads the model and index in the action server
-        plain, search, cart = [], [], []
-        for i in range(args.turns):
-            sender = f"bench-{i}"
-            plain.append(say(sender, "안녕하세요" if i % 2 else "hello")[0])
-            search.append(say(sender, SEARCHES[i % len(SEARCHES)])[0])
-            cart.append(say(sender, "장바구니 보여줘" if i % 2 else "view cart")[0])
-        print(f"turns per kind: {args.turns}")
-        for name, values in (("plain (baseline)", plain), ("search", search), ("cart", cart)):
-            ratio = pct(values, 50) / pct(plain, 50)
-            print(f"  {name:<17} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms  "
-                  f"{ratio:5.2f}x baseline p50")  # fmt: skip
+    env = {**os.environ, **{f"JANGBOGI_{k}_PORT": str(v) for k, v in PORTS.items()}}
+    with scratch_store(env) as scratch_env:
+        proc, _ = start_stack(scratch_env)
+        try:
+            run(args)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
 
-        def conversation(n: int) -> int:
-            sender = f"bench-conc-{n}"
-            turns = 0
-            for message in (SEARCHES[n % len(SEARCHES)], "두 개 담아줘" if n % 2 else "add two",
-                            "장바구니 보여줘" if n % 2 else "view cart"):  # fmt: skip
-                say(sender, message)
-                turns += 1
-            return turns
 
-        t = time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            done = sum(pool.map(conversation, range(args.concurrency * 4)))
-        elapsed = time.perf_counter() - t
-        print(f"throughput at {args.concurrency} concurrent conversations: "
-              f"{done / elapsed:.1f} turns/s ({done} turns in {elapsed:.1f} s)")  # fmt: skip
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+def run(args: argparse.Namespace) -> None:
+    say("bench-warm", SEARCHES[0])  # loads the model and index in the action server
+    plain, search, cart = [], [], []
+    for i in range(args.turns):
+        sender = f"bench-{i}"
+        plain.append(say(sender, "안녕하세요" if i % 2 else "hello")[0])
+        search.append(say(sender, SEARCHES[i % len(SEARCHES)])[0])
+        cart.append(say(sender, "장바구니 보여줘" if i % 2 else "view cart")[0])
+    print(f"turns per kind: {args.turns}")
+    for name, values in (("plain (baseline)", plain), ("search", search), ("cart", cart)):
+        ratio = pct(values, 50) / pct(plain, 50)
+        print(f"  {name:<17} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms  "
+              f"{ratio:5.2f}x baseline p50")  # fmt: skip
+
+    def conversation(n: int) -> int:
+        sender = f"bench-conc-{n}"
+        turns = 0
+        for message in (SEARCHES[n % len(SEARCHES)], "두 개 담아줘" if n % 2 else "add two",
+                        "장바구니 보여줘" if n % 2 else "view cart"):  # fmt: skip
+            say(sender, message)
+            turns += 1
+        return turns
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(args.concurrency) as pool:
+        done = sum(pool.map(conversation, range(args.concurrency * 4)))
+    elapsed = time.perf_counter() - t
+    print(f"throughput at {args.concurrency} concurrent conversations: "
+          f"{done / elapsed:.1f} turns/s ({done} turns in {elapsed:.1f} s)")  # fmt: skip
 
 
 if __name__ == "__main__":

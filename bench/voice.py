@@ -160,17 +160,13 @@ def final_latency(engine: SpeechEngine, runs: int) -> dict[str, float]:
     return {"p50_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000}
 
 
-def start_stack(rasa_port: int = 15305) -> tuple[Any, str]:
-    """`jangbogi serve` on spare ports with the project's store and trained model."""
-    from tests.stack import start_stack as start
-
+def stack_env(rasa_port: int = 15305) -> dict[str, str]:
+    """The environment of `jangbogi serve` on spare ports."""
     if not list((ROOT / "models").glob("*.tar.gz")):
         sys.exit("--stack needs a trained Rasa model: run `make model`")
     ports = {"rasa": rasa_port, "action": rasa_port + 50, "gateway": rasa_port + 3000,
              "seller": rasa_port + 3010}  # fmt: skip
-    env = {**os.environ, **{f"JANGBOGI_{k.upper()}_PORT": str(v) for k, v in ports.items()}}
-    proc, _ = start(env)
-    return proc, f"http://127.0.0.1:{rasa_port}"
+    return {**os.environ, **{f"JANGBOGI_{k.upper()}_PORT": str(v) for k, v in ports.items()}}
 
 
 def stream_latency(engine: SpeechEngine, runs: int, rasa_url: str | None) -> dict[str, Any]:
@@ -300,24 +296,30 @@ def main() -> None:
     lat = stream_latency(engine, args.runs, None)
     print(f"  eof → final message on the stream, Rasa stand-in answering at once: "
           f"p50 {lat['p50_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")  # fmt: skip
-    proc = None
-    rasa_url = args.rasa_url
-    if rasa_url is None and args.stack:
-        proc, rasa_url = start_stack()
-    try:
-        if rasa_url:
-            lat = stream_latency(engine, args.runs, rasa_url)
-            print(f"  eof → final message with Rasa's reply ({rasa_url}): "
-                  f"p50 {lat['p50_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")  # fmt: skip
-            kinds = [(r.get("custom") or {}).get("type", "text") for r in lat["replies"] or []]
-            print(f"    heard {lat['transcript']!r}, Rasa answered {kinds}")
-        else:
-            print("  eof → Rasa's reply: pass --rasa-url of a running Rasa server, or --stack")
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=60)
+    if args.rasa_url:
+        reply_latency(engine, args.runs, args.rasa_url)
+    elif args.stack:
+        from tests.stack import scratch_store, start_stack
+
+        # A copy of the store: the bench's shopper and searches stay out of the demo data.
+        with scratch_store(stack_env()) as env:
+            proc, _ = start_stack(env)
+            try:
+                reply_latency(engine, args.runs, f"http://127.0.0.1:{env['JANGBOGI_RASA_PORT']}")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+    else:
+        print("  eof → Rasa's reply: pass --rasa-url of a running Rasa server, or --stack")
     engine.shutdown()
+
+
+def reply_latency(engine: SpeechEngine, runs: int, rasa_url: str) -> None:
+    lat = stream_latency(engine, runs, rasa_url)
+    print(f"  eof → final message with Rasa's reply ({rasa_url}): "
+          f"p50 {lat['p50_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")  # fmt: skip
+    kinds = [(r.get("custom") or {}).get("type", "text") for r in lat["replies"] or []]
+    print(f"    heard {lat['transcript']!r}, Rasa answered {kinds}")
 
 
 if __name__ == "__main__":
