@@ -10,6 +10,7 @@ files match this script's output).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -96,7 +97,8 @@ TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
          "order {g} for me", "can you order some {g}", "order more {g}", "buy me some {g}",
          "I'd like to order {g}", "place an order for {g}", "get {g} delivered",
          "I ran out of {g}, order more", "please buy {g} for me", "can you get me {g}",
-         "show me {s} {p}", "we're out of {p}", "get me {p}", "I need some {b} {p}"],
+         "show me {s} {p}", "we're out of {p}", "get me {p}", "I need some {b} {p}",
+         "purchase me {g}", "I want to purchase {g}", "buy {g}", "get me some {g} from the store"],
         ["{p}", "{p} 주세요", "{p} 찾아줘", "{p} 있어요?", "{p} 검색해줘", "{p} 보여줘",
          "{p} 사고 싶어요", "{b} {p}", "{p} {s}", "{c} {p}", "{p} 필요해요", "{b} {p} 찾아줘",
          "{s} {p} 있어?", "{c} {p} 보여줘", "{p} 다 떨어졌어", "{p} 좀 찾아봐", "{p} 살래요",
@@ -234,11 +236,16 @@ TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "out_of_scope": (
         ["what's the weather tomorrow?", "tell me a joke", "book a flight to Jeju",
-         "who won the football game?", "play some music", "what is the capital of France?"],
+         "who won the football game?", "play some music", "what is the capital of France?",
+         # Questions about a product that are not shopping: naming it does not make it a search.
+         "where do {g} come from", "how is {g} made", "how do I cook {g}", "who invented {g}",
+         "how long do {g} keep in the fridge", "tell me a fun fact about {g}",
+         "what's the history of {g}", "why is {g} called that"],
         ["내일 날씨 어때?", "농담 하나 해줘", "제주도 비행기 예약해줘", "노래 틀어줘",
          "축구 누가 이겼어?", "프랑스 수도가 어디야?", "오늘 뉴스 알려줘", "알람 맞춰줘",
          "환율 알려줘", "영화 추천해줘", "번역해줘", "주식 어때?", "택시 불러줘",
-         "숙제 도와줘", "오늘 몇 도야?", "길 안내해줘"],
+         "숙제 도와줘", "오늘 몇 도야?", "길 안내해줘", "{p} 어떻게 만들어요?", "{p} 몸에 좋아?",
+         "{p} 요리법 알려줘", "{p} 어디서 만들어져요?", "{p} 역사 알려줘", "{p} 재미있는 사실 알려줘"],
     ),
 }  # fmt: skip
 
@@ -263,7 +270,7 @@ def fill(template: str, lang: str, rng: random.Random, products: list[str]) -> s
     return re.sub(r"\s+", " ", template.format(**values)).strip()
 
 
-def own_examples(rng: random.Random) -> dict[tuple[str, str], list[str]]:
+def own_examples() -> dict[tuple[str, str], list[str]]:
     taxonomy = load_taxonomy()
     products = {lang: sorted({n for t in taxonomy.types for n in t.names(lang)})
                 for lang in ("en", "ko")}  # fmt: skip
@@ -274,6 +281,9 @@ def own_examples(rng: random.Random) -> dict[tuple[str, str], list[str]]:
             # Templates with fillers are drawn several times, fixed phrases once.
             for tpl in templates:
                 times = 10 if "{" in tpl else 1
+                # Each template draws its fillers from a generator of its own, so adding or
+                # editing one template leaves every other template's examples as they were.
+                rng = random.Random(f"{SEED}|{intent}|{lang}|{tpl}")
                 for _ in range(times):
                     seen.setdefault(fill(tpl, lang, rng, products[lang]))
             out[(intent, lang)] = list(seen)
@@ -307,11 +317,13 @@ def clinc_examples() -> dict[str, list[str]]:
     return out
 
 
-def split(examples: list[str], rng: random.Random) -> tuple[list[str], list[str]]:
-    shuffled = examples[:]
-    rng.shuffle(shuffled)
-    n_held = int(len(shuffled) * HELDOUT_SHARE)
-    return sorted(shuffled[n_held:]), sorted(shuffled[:n_held])
+def split(intent: str, examples: list[str]) -> tuple[list[str], list[str]]:
+    """(train, held out): the examples whose hash ranks lowest are held out. A hash, not a
+    shuffle, so an example keeps its side when templates are added elsewhere and held-out
+    figures stay comparable from one change of the data to the next."""
+    ranked = sorted(examples, key=lambda ex: hashlib.sha1(f"{intent}|{ex}".encode()).hexdigest())
+    n_held = max(1, round(len(ranked) * HELDOUT_SHARE)) if len(ranked) > 2 else 0
+    return sorted(ranked[n_held:]), sorted(ranked[:n_held])
 
 
 def to_yaml(blocks: Iterable[tuple[str, list[str]]], header: str) -> str:
@@ -335,13 +347,12 @@ def _plain(text: str) -> str:
 
 
 def build() -> dict[Path, str]:
-    rng = random.Random(SEED)
-    own = own_examples(rng)
+    own = own_examples()
     files: dict[Path, str] = {}
     for lang in ("en", "ko"):
         train_blocks, held_blocks = [], []
         for intent in TEMPLATES:
-            train, held = split(own[(intent, lang)], rng)
+            train, held = split(intent, own[(intent, lang)])
             train_blocks.append((intent, train))
             held_blocks.append((intent, held))
         files[OUT_TRAIN / f"shopping_{lang}.yml"] = to_yaml(train_blocks, f"Own examples ({lang})")
