@@ -68,6 +68,8 @@ def test_changed_weights_make_the_export_stale(encoder_dir: Path, tmp_path: Path
     shutil.copytree(encoder_dir, copy)
     manifest = json.loads((copy / MANIFEST).read_text())
     manifest["weights"] = "0" * 64
+    # Files that look changed (another size): the export is judged by the digest, which differs.
+    manifest["files"] = [[path, size + 1, mtime] for path, size, mtime in manifest.get("files", [])]
     (copy / MANIFEST).write_text(json.dumps(manifest))
     assert not is_fresh(copy, model_path)
     assert weights_digest(model_path) != manifest["weights"]
