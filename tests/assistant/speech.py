@@ -66,8 +66,10 @@ def speak(
         capture_output=True,
         check=True,
     ).stdout
+    # -D: no dither. sox dithers with random noise by default, so the same phrase gave different
+    # samples, transcripts and confidences on every call: flaky tests and noisy benchmarks.
     raw = subprocess.run(
-        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(rate), "-c", "1", "-b", "16",
+        ["sox", "-D", "-t", "wav", "-", "-t", "raw", "-r", str(rate), "-c", "1", "-b", "16",
          "-e", "signed-integer", "-"],
         input=wav, capture_output=True, check=True,
     ).stdout  # fmt: skip
