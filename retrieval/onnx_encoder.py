@@ -41,14 +41,17 @@ def model_name(model_path: Path) -> str:
     return model_path.name if model_path.name != "model" else model_path.parent.name
 
 
+def _weight_files(model_path: Path) -> list[tuple[str, Path]]:
+    """The fingerprinted files the model folder has (a model ships one weights format)."""
+    return [(name, model_path / name) for name in WEIGHT_FILES if (model_path / name).exists()]
+
+
 def weights_digest(model_path: Path) -> str:
     """Fingerprint of a model folder's weights and tokenizer: a changed model, a stale export."""
     digest = hashlib.sha256()
-    for name in WEIGHT_FILES:
-        path = model_path / name
-        if path.exists():
-            digest.update(name.encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, path in _weight_files(model_path):
+        digest.update(name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -57,11 +60,9 @@ def weights_stat(model_path: Path) -> list[list[Any]]:
     unchanged the digest is too, so a process start need not hash 90 MB again (as make and git
     decide)."""
     out: list[list[Any]] = []
-    for name in WEIGHT_FILES:
-        path = model_path / name
-        if path.exists():
-            st = path.stat()
-            out.append([str(path.resolve()), st.st_size, st.st_mtime_ns])
+    for _, path in _weight_files(model_path):
+        st = path.stat()
+        out.append([str(path.resolve()), st.st_size, st.st_mtime_ns])
     return out
 
 

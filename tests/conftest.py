@@ -33,30 +33,29 @@ def _pg_available() -> str | None:
         return f"no PostgreSQL at {PG_URL}: {str(exc).splitlines()[0]}"
 
 
+def _unavailable(service: str, reason: str) -> None:
+    """Skip without the service on a laptop; under CI=true its absence is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the {service} tests, but {reason}")
+    pytest.skip(reason)
+
+
 def require_postgres() -> None:
     reason = _pg_available()
-    if reason is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the PostgreSQL tests, but {reason}")
-    pytest.skip(reason)
+    if reason is not None:
+        _unavailable("PostgreSQL", reason)
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def require_redis() -> None:
-    """Skip without a Redis server on a laptop; under CI=true its absence is a failure."""
     import redis
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-        return
     except redis.RedisError as exc:
-        reason = f"no Redis at {REDIS_URL}: {exc}"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the Redis tests, but {reason}")
-    pytest.skip(reason)
+        _unavailable("Redis", f"no Redis at {REDIS_URL}: {exc}")
 
 
 def pg_schema_engine() -> tuple[Engine, str]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_URL, require_postgres, require_redis
+from tests.conftest import PG_URL, REDIS_URL, require_postgres, require_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
@@ -43,7 +44,8 @@ def test_postgres_tracker_store_and_redis_lock_store() -> None:
     require_redis()
     # Rasa's venv has psycopg2, the store's has psycopg 3: same server and database.
     url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    got = _run(url, "127.0.0.1", "6379")
+    redis_at = urlsplit(REDIS_URL)  # the server require_redis found
+    got = _run(url, redis_at.hostname or "127.0.0.1", str(redis_at.port or 6379))
     assert got["dialect"] == "postgresql"
     assert got["found"] and got["senders"]
     assert got["texts"] == ["화장지 주세요", "네, 화장지를 찾아볼게요."]
