@@ -1,6 +1,6 @@
 """nlu/intents.py in Rasa's own environment: the grouped classifier learns groups as classes and
 answers with their intent, with probabilities summed over the groups; the encoder featurizer
-gives English a sentence vector and Korean a zero one; the entity flags mark what a message names. Runs a script in .venv-rasa."""
+gives English a sentence vector and Korean a zero one; the tokenizer keeps Korean words; the entity flags mark what a message names. Runs a script in .venv-rasa."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from nlu.tokenizer import HangulWhitespaceTokenizer as WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.intents import FLAGGED_ENTITIES, EntityFlagsFeaturizer, GroupedIntentClassifier, SentenceEncoderFeaturizer
@@ -62,7 +62,10 @@ flagged = [Message.build(t) for t in ["2리터짜리", "생수 2리터", "cheape
 flagger.process(flagged)
 flags = [sorted(k for k, v in zip(FLAGGED_ENTITIES, m.get_sparse_features("text")[1].features.toarray()[0]) if v)
          for m in flagged]
+tokenized = [Message.build(t) for t in ["1번 거 담아줘", "세탁세제 두 개", "좋아요 👍"]]
+tok.process(tokenized)
 print(json.dumps({
+    "tokens": [[t.text for t in m.get("text_tokens")] for m in tokenized],
     "classes": sorted(map(str, loaded._clf.classes_)),
     "intents": [m.get("intent")["name"] for m in probe],
     "ranking_sums": [sum(r["confidence"] for r in m.get("intent_ranking")) for m in probe],
@@ -103,6 +106,11 @@ def test_korean_gets_a_zero_sentence_vector(result: dict) -> None:
     norms = result["dense_norms"]
     assert norms[:3] == pytest.approx([10.0] * 3, rel=1e-4)  # unit vectors times the weight
     assert norms[3] == 0.0
+
+
+def test_korean_words_are_tokens_and_emoji_are_not(result: dict) -> None:
+    # Rasa's own emoji pattern spans Hangul: it kept only ["1번"] of the first message.
+    assert result["tokens"] == [["1번", "거", "담아줘"], ["세탁세제", "두", "개"], ["좋아요"]]
 
 
 def test_entity_flags_tell_a_refinement_from_a_search(result: dict) -> None:
