@@ -85,15 +85,16 @@ test: setup ## run the test suite (slow tests excluded)
 test-slow: setup ## run only the slow tests
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check, mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: venv ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-typecheck: venv ## mypy on the shared libraries
+typecheck: venv ## mypy on the .venv packages (store, retrieval, actions, assistant, seller_api, jangbogi)
 	$(VENV)/bin/mypy
 
 bench: setup ## run the benchmarks in bench/

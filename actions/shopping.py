@@ -99,8 +99,8 @@ class ActionRefine(ShoppingAction):
             dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
             return []
         service = search_service()
-        shown = [service.catalog.get(int(i)) for i in tracker.get_slot("last_results") or []]
-        shown = [it for it in shown if it is not None]
+        found = (service.catalog.get(int(i)) for i in tracker.get_slot("last_results") or [])
+        shown = [it for it in found if it is not None]
         how = entity(tracker, "refinement")
         filters = SearchFilters()
         cap = entity(tracker, "price_cap")

@@ -18,6 +18,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from store.repo.errors import StoreError
@@ -78,7 +79,7 @@ def progress_bar() -> Progress:
     )
 
 
-def _engine(url: str | None):  # type: ignore[no-untyped-def]
+def _engine(url: str | None) -> Engine:
     from store.db import get_engine
 
     return get_engine(url)

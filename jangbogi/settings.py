@@ -13,10 +13,10 @@ class ServeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JANGBOGI_")
 
     host: str = "127.0.0.1"
-    rasa_port: int = Field(5005, ge=1, le=65535)
-    action_port: int = Field(5055, ge=1, le=65535)
-    gateway_port: int = Field(8000, ge=1, le=65535)
-    seller_port: int = Field(8100, ge=1, le=65535)
+    rasa_port: int = Field(default=5005, ge=1, le=65535)
+    action_port: int = Field(default=5055, ge=1, le=65535)
+    gateway_port: int = Field(default=8000, ge=1, le=65535)
+    seller_port: int = Field(default=8100, ge=1, le=65535)
     # Redis for Rasa's lock store; unset keeps Rasa's in-memory lock store (one Rasa server).
     redis_url: str | None = None
     startup_timeout_s: float = 240.0
