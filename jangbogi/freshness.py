@@ -1,8 +1,10 @@
-"""Whether the generated artifacts (Rasa model, search index) are up to date with their sources."""
+"""Whether the generated artifacts (Rasa model, search index, the seller API's lifestyle model) are
+up to date with their sources."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,5 +49,40 @@ def index_status(engine: Engine | None = None) -> dict[str, Any]:
     return report
 
 
+def lifestyle_status(engine: Engine | None = None, folder: Path | None = None) -> dict[str, Any]:
+    """The saved lifestyle model of this store (``jangbogi lifestyle train``): when it was
+    trained, its held-out balanced accuracies, and ``fresh`` when it was trained on the store as
+    it is now (the seller API retrains in the background otherwise). Read from the JSON beside the
+    model, so no pickle is loaded to answer."""
+    from seller_api.analytics import lifestyle
+
+    if engine is None:
+        return {"path": None, "trained": False, "fresh": False}
+    env_dir = os.environ.get("SELLER_API_LIFESTYLE_MODEL_DIR")
+    path = lifestyle.model_path(engine, folder or (Path(env_dir) if env_dir else None))
+    meta_path = path.with_suffix(".json")
+    if not path.exists() or not meta_path.exists():
+        return {"path": None, "trained": False, "fresh": False}
+    meta = json.loads(meta_path.read_text())
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        # Through JSON, as the saved fingerprint went, so tuples and lists compare equal.
+        now = json.loads(json.dumps(lifestyle.store_fingerprint(session)))
+    return {
+        "path": str(path),
+        "trained": True,
+        "trained_at": meta.get("trained_at"),
+        "held_out_balanced_accuracy": {
+            h["target"]: round(h["balanced_accuracy"], 3) for h in meta.get("held_out", [])
+        },
+        "fresh": meta.get("version") == lifestyle.MODEL_VERSION and meta.get("fingerprint") == now,
+    }
+
+
 def artifacts_status(engine: Engine | None = None) -> dict[str, Any]:
-    return {"rasa_model": rasa_model_status(), "search_index": index_status(engine)}
+    return {
+        "rasa_model": rasa_model_status(),
+        "search_index": index_status(engine),
+        "lifestyle_model": lifestyle_status(engine),
+    }
