@@ -4,7 +4,6 @@ up to date with their sources."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -49,26 +48,26 @@ def index_status(engine: Engine | None = None) -> dict[str, Any]:
     return report
 
 
-def lifestyle_status(engine: Engine | None = None, folder: Path | None = None) -> dict[str, Any]:
+def lifestyle_status(engine: Engine | None = None) -> dict[str, Any]:
     """The saved lifestyle model of this store (``jangbogi lifestyle train``): when it was
     trained, its held-out balanced accuracies, and ``fresh`` when it was trained on the store as
     it is now (the seller API retrains in the background otherwise). Read from the JSON beside the
     model, so no pickle is loaded to answer."""
+    from sqlalchemy.orm import Session
+
     from seller_api.analytics import lifestyle
+    from seller_api.settings import SellerApiSettings
 
     if engine is None:
         return {"path": None, "trained": False, "fresh": False}
-    env_dir = os.environ.get("SELLER_API_LIFESTYLE_MODEL_DIR")
-    path = lifestyle.model_path(engine, folder or (Path(env_dir) if env_dir else None))
+    # The folder the seller API loads from (SELLER_API_LIFESTYLE_MODEL_DIR, else the var dir's).
+    path = lifestyle.model_path(engine, SellerApiSettings().lifestyle_model_dir)
     meta_path = path.with_suffix(".json")
     if not path.exists() or not meta_path.exists():
         return {"path": None, "trained": False, "fresh": False}
     meta = json.loads(meta_path.read_text())
-    from sqlalchemy.orm import Session
-
     with Session(engine) as session:
-        # Through JSON, as the saved fingerprint went, so tuples and lists compare equal.
-        now = json.loads(json.dumps(lifestyle.store_fingerprint(session)))
+        now = lifestyle.store_fingerprint(session)
     return {
         "path": str(path),
         "trained": True,

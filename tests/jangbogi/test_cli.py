@@ -122,42 +122,33 @@ def test_lifestyle_train_saves_the_model_and_skips_when_fresh(seeded: tuple[str,
     assert code == 0 and "up to date" in output
 
 
-def test_status_tells_whether_the_lifestyle_model_is_fresh(
-    seeded: tuple[str, Path], tmp_path: Path
-) -> None:
+def test_status_tells_whether_the_lifestyle_model_is_fresh(seeded: tuple[str, Path]) -> None:
     """Untrained, then fresh after `jangbogi lifestyle train`, then stale once the store has a new
-    shopper (on a copy of the seeded store, so the other tests keep theirs)."""
-    import sqlite3
-    from contextlib import closing
-
+    shopper (on a scratch copy of the seeded store, so the other tests keep theirs)."""
     from store.db import get_engine, transaction
     from store.repo.shoppers import get_or_create_shopper
+    from tests.stack import scratch_store
 
-    _, var = seeded
-    # The backup API, not a file copy: the seeded store may still hold pages in its WAL file.
-    with (
-        closing(sqlite3.connect(var / "demo.db")) as src,
-        closing(sqlite3.connect(tmp_path / "copy.db")) as dst,
-    ):
-        src.backup(dst)
-    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    url, var = seeded
+    with scratch_store({"JANGBOGI_VAR_DIR": str(var), "DATABASE_URL": url}) as env:
+        copy, scratch = env["DATABASE_URL"], Path(env["JANGBOGI_VAR_DIR"])
 
-    def lifestyle_status() -> dict:
-        code, output = _run(["status", "--json", "--database-url", copy], tmp_path)
+        def lifestyle_status() -> dict:
+            code, output = _run(["status", "--json", "--database-url", copy], scratch)
+            assert code == 0, output
+            return json.loads(output)["lifestyle_model"]
+
+        assert lifestyle_status() == {"path": None, "trained": False, "fresh": False}
+        code, output = _run(["lifestyle", "train", "--database-url", copy], scratch)
         assert code == 0, output
-        return json.loads(output)["lifestyle_model"]
+        trained = lifestyle_status()
+        assert trained["trained"] is True and trained["fresh"] is True
+        assert trained["path"].startswith(str(scratch / "lifestyle"))
+        assert 0.0 <= trained["held_out_balanced_accuracy"]["married"] <= 1.0
 
-    assert lifestyle_status() == {"path": None, "trained": False, "fresh": False}
-    code, output = _run(["lifestyle", "train", "--database-url", copy], tmp_path)
-    assert code == 0, output
-    trained = lifestyle_status()
-    assert trained["trained"] is True and trained["fresh"] is True
-    assert trained["path"].startswith(str(tmp_path / "lifestyle"))
-    assert 0.0 <= trained["held_out_balanced_accuracy"]["married"] <= 1.0
-
-    engine = get_engine(copy)
-    with transaction(engine) as session:
-        get_or_create_shopper(session, "new-shopper-after-training")
-    engine.dispose()
-    stale = lifestyle_status()
-    assert stale["trained"] is True and stale["fresh"] is False
+        engine = get_engine(copy)
+        with transaction(engine) as session:
+            get_or_create_shopper(session, "new-shopper-after-training")
+        engine.dispose()
+        stale = lifestyle_status()
+        assert stale["trained"] is True and stale["fresh"] is False

@@ -23,7 +23,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from nlu.tokenizer import HangulWhitespaceTokenizer as WhitespaceTokenizer
+from nlu.tokenizer import HangulWhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.intents import FLAGGED_ENTITIES, EntityFlagsFeaturizer, GroupedIntentClassifier, SentenceEncoderFeaturizer
@@ -39,7 +39,7 @@ examples = {
 msgs = [Message.build(t, intent, None, {"group": g} if g else None)
         for (intent, g), texts in examples.items() for t in texts]
 data = TrainingData(msgs)
-tok = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), storage, Resource("tok"), ctx)
+tok = HangulWhitespaceTokenizer.create(HangulWhitespaceTokenizer.get_default_config(), storage, Resource("tok"), ctx)
 tok.process_training_data(data)
 cv_res = Resource("cv")
 cv = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb",
