@@ -11,7 +11,10 @@ RASA       := $(VENV_RASA)/bin/rasa
 JANGBOGI   := $(VENV)/bin/jangbogi
 PIP_FLAGS  := --disable-pip-version-check --progress-bar off
 RASA_DATA  := $(shell find nlu -name '*.yml' 2>/dev/null | sort)
-RASA_SRC   := $(shell find nlu -name '*.py' 2>/dev/null | sort)
+# The NLU components' code and what they import from the libraries: Rasa's cache keys on data and
+# config only, so a change here retrains with --force (below) rather than restoring stale parts.
+RASA_SRC   := $(shell find nlu -name '*.py' 2>/dev/null | sort) retrieval/query.py \
+              retrieval/onnx_encoder.py store/taxonomy.py
 PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE := 1
@@ -61,7 +64,8 @@ encoder: $(ENCODER) ## export the sentence encoder to ONNX (skipped when fresh)
 
 models/.trained: $(VENV_RASA)/.installed $(ENCODER) config.yml domain.yml $(RASA_DATA) $(RASA_SRC)
 	@echo "==> training the Rasa model"
-	PYTHONPATH=. $(RASA) train --config config.yml --domain domain.yml --data nlu --out models --fixed-model-name jangbogi
+	PYTHONPATH=. $(RASA) train --config config.yml --domain domain.yml --data nlu --out models \
+	  --fixed-model-name jangbogi $(if $(filter %.py,$?),--force)
 	@touch $@
 
 model: models/.trained ## train the Rasa model (skipped when data and config are unchanged)

@@ -11,13 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import i18n
+from retrieval.query import is_korean
 
 log = logging.getLogger(__name__)
 
 
 def language(tracker: Tracker) -> str:
     text = (tracker.latest_message or {}).get("text") or ""
-    if any("\uac00" <= ch <= "\ud7a3" for ch in text):
+    if is_korean(text):
         return "ko"
     if text.strip():
         return "en"

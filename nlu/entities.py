@@ -48,7 +48,8 @@ _EN_WORDS = "|".join(
     sorted((w for w in EN_NUM if " " not in w and len(w) > 2), key=len, reverse=True)
 )
 QTY_EN_FRONT = re.compile(
-    rf"\b(?:add|put|take|get|buy|make it|make that|want|only|just|i'll take)\s+(\d+|{_EN_WORDS})\b"
+    rf"\b(?:add|put|take|get|buy|make it|make that|want|only|just|i'll take"
+    rf"|(?:it|that|this|them|quantity|amount) to)\s+(\d+|{_EN_WORDS})\b"
 )
 ORDINAL_KO = re.compile(
     r"(첫|두|세|네|다섯)\s*번\s*째|(\d+)\s*번(?!\s*째)(?:\s*(?:거|걸|꺼|상품))?|마지막"

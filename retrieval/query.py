@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from store.taxonomy import Taxonomy
 
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")  # syllables
+# Korean text also comes as bare letters: chat shorthand "ㅇㅇ" (yes), "ㄴㄴ" (no), "ㅋㅋ".
+KOREAN_TEXT = re.compile(r"[\uac00-\ud7a3\u3131-\u318e\u1100-\u11ff]")
 
 # Units as shoppers write them → the taxonomy's unit and a factor into it.
 UNIT_ALIASES: dict[str, tuple[str, float]] = {
@@ -74,7 +76,7 @@ EN_PRICE_RE = re.compile(
 
 
 def is_korean(text: str) -> bool:
-    return bool(HANGUL.search(text))
+    return bool(KOREAN_TEXT.search(text))
 
 
 def has_batchim(word: str) -> bool:
@@ -204,7 +206,9 @@ class QueryParser:
             n = len(phrase_words)
             for j in range(len(words) - n + 1):
                 window = words[j : j + n]
-                if all(_near(w[2], pw) for w, pw in zip(window, phrase_words, strict=True)):
+                if all(
+                    _near_product_word(w[2], pw) for w, pw in zip(window, phrase_words, strict=True)
+                ):
                     spans.append((phrase_len, window[0][0], window[-1][1], key))
         taken = [False] * len(t)
         found: list[tuple[int, int, str]] = []
@@ -238,6 +242,12 @@ class QueryParser:
 
 LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 FUZZY_MIN_LEN = 5  # shorter words must match exactly: "pads" vs "pods" are different things
+
+
+def _near_product_word(word: str, target: str) -> bool:
+    """A near match that never reads a unit as a misspelt product ("2 liter water" is not
+    cat litter)."""
+    return word == target or (word not in UNIT_ALIASES and _near(word, target))
 
 
 def _near(word: str, target: str) -> bool:

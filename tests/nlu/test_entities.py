@@ -44,11 +44,22 @@ def found(ents: ShoppingEntities, text: str) -> dict[str, object]:
         ("nappies under 10,000 won", {"product": "diapers", "price_cap": 10000}),
         ("the 1.5 L one", {"size": "1.5 L"}),
         ("something bigger", {"refinement": "bigger"}),
+        ("change it to 3", {"quantity": 3}),
+        ("set the quantity to five", {"quantity": 5}),
+        ("ㅇㅇ", {"language": "ko"}),  # chat shorthand in bare letters is Korean
     ],
 )
 def test_entities(ents: ShoppingEntities, text: str, expected: dict[str, object]) -> None:
     got = found(ents, text)
     assert {k: got.get(k) for k in expected} == expected
+
+
+def test_a_unit_is_not_a_misspelt_product(ents: ShoppingEntities) -> None:
+    """ "liter" is one edit from "litter": no cat litter in a search for water."""
+    products = [
+        e.value for e in ents.extract("2 liter water under 5000 won") if e.entity == "product"
+    ]
+    assert products == ["bottled_water"]
 
 
 def test_sizes_are_not_quantities(ents: ShoppingEntities) -> None:

@@ -133,3 +133,12 @@ def test_whole_sentence(parser: QueryParser) -> None:
     assert p.max_price == 20000
     assert "2만원" not in p.text
     assert is_korean("휴지") and not is_korean("tissue")
+    assert is_korean("ㅇㅇ") and is_korean("ㄴㄴ")  # chat shorthand in bare letters
+
+
+def test_a_unit_word_is_not_a_misspelt_product() -> None:
+    """ "liter" is one edit from "litter": as a unit it must not bring cat litter into a search
+    for water, while a real typo of a product word still matches."""
+    parser = QueryParser(load_taxonomy())
+    assert [k for _, _, k in parser.type_spans("2 liter water under 5000 won")] == ["bottled_water"]
+    assert [k for _, _, k in parser.type_spans("cat littr 10kg")] == ["cat_litter"]
