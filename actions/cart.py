@@ -125,8 +125,12 @@ class ActionChangeQuantity(ShoppingAction):
         with transaction() as s:
             view = carts.view_cart(s, tracker.sender_id)
         line = cart_line_for(tracker, view.lines)
-        if line is None or qty is None:
+        if line is None:
             dispatcher.utter_message(text=i18n.t("not_in_cart", lang))
+            return []
+        if qty is None:
+            name = display_name(line, lang)
+            dispatcher.utter_message(text=i18n.t("which_quantity", lang, name=name))
             return []
         try:
             with transaction() as s:

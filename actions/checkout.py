@@ -1,4 +1,5 @@
-"""Checkout with an explicit yes, placed at most once; reordering the usual; yes and no."""
+"""Checkout with an explicit yes, placed at most once; reordering the usual; yes and no; a
+message not understood while a yes or no is awaited."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import i18n
 from actions.base import ShoppingAction, entity, product_payload
 from actions.cart import add, quantity
-from actions.shopping import describe, fresh_product
+from actions.shopping import describe, fresh_product, search
+
+# Questions awaiting a yes or no: the checkout's total, "Shall I add it?", "Shall I search?".
+PENDING = ("pending_checkout", "pending_add", "pending_search")
 
 
 def confirm(dispatcher: CollectingDispatcher, view: Any, lang: str, key: str) -> list[Any]:
@@ -23,7 +27,8 @@ def confirm(dispatcher: CollectingDispatcher, view: Any, lang: str, key: str) ->
                     count=sum(int(ln["qty"]) for ln in view.lines)),
         json_message={"type": "confirm", "action": "checkout", "total": view.total},
     )  # fmt: skip
-    return [SlotSet("pending_checkout", {"token": token, "total": view.total})]
+    pending = {"token": token, "total": view.total, "currency": view.currency}
+    return [SlotSet("pending_checkout", pending)]
 
 
 class ActionCheckout(ShoppingAction):
@@ -40,7 +45,7 @@ class ActionCheckout(ShoppingAction):
             dispatcher.utter_message(text=i18n.t("cart_empty", lang))
             # A "yes" after this answers nothing: an add offered earlier is dropped too, so it
             # cannot put something in the cart the shopper has moved on from.
-            return [SlotSet("pending_checkout", None), SlotSet("pending_add", None)]
+            return [SlotSet(name, None) for name in PENDING]
         return confirm(dispatcher, view, lang, "confirm_checkout")
 
 
@@ -94,6 +99,11 @@ class ActionAffirm(ShoppingAction):
             pid = int(pending["product_id"])
             add(dispatcher, tracker.sender_id, pid, quantity(tracker, int(pending["qty"])), lang)
             return [SlotSet("pending_add", None), SlotSet("selected_product", pid)]
+        offered = tracker.get_slot("pending_search")
+        if offered:  # "No usual detergent yet; shall I search for it?" → "yes"
+            query, type_key = offered["query"], offered["type_key"]
+            events = search(dispatcher, tracker.sender_id, query, type_key, lang)
+            return [SlotSet("pending_search", None), *events]
         last = tracker.get_slot("last_order_id")
         if last is not None:
             dispatcher.utter_message(text=i18n.t("already_ordered", lang, order_id=int(last)))
@@ -107,9 +117,9 @@ class ActionDeny(ShoppingAction):
         return "action_deny"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
-        pending = tracker.get_slot("pending_checkout") or tracker.get_slot("pending_add")
-        dispatcher.utter_message(text=i18n.t("cancelled" if pending else "nothing_pending", lang))
-        return [SlotSet("pending_checkout", None), SlotSet("pending_add", None)]
+        checkout = tracker.get_slot("pending_checkout")
+        dispatcher.utter_message(text=i18n.t("cancelled" if checkout else "nothing_pending", lang))
+        return [SlotSet(name, None) for name in PENDING]
 
 
 class ActionReorderUsual(ShoppingAction):
@@ -126,12 +136,14 @@ class ActionReorderUsual(ShoppingAction):
             pid = usual_product(s, tracker.sender_id, type_key)
         if pid is None:
             taxonomy = load_taxonomy()
-            what = ""
-            if type_key in taxonomy:
-                t = taxonomy[type_key]
-                what = t.ko if lang == "ko" else t.en
-            dispatcher.utter_message(text=i18n.t("no_usual", lang, what=what).replace("  ", " "))
-            return []
+            if type_key not in taxonomy:
+                dispatcher.utter_message(text=i18n.t("no_usual_any", lang))
+                return []
+            t = taxonomy[type_key]
+            what = t.ko if lang == "ko" else t.en
+            dispatcher.utter_message(text=i18n.t("no_usual", lang, what=what))
+            # The reply offers a search: a yes runs it.
+            return [SlotSet("pending_search", {"query": what, "type_key": type_key})]
         item = fresh_product(pid)
         qty = quantity(tracker)
         dispatcher.utter_message(
@@ -139,3 +151,37 @@ class ActionReorderUsual(ShoppingAction):
             json_message={"type": "products", "items": [product_payload(item)]},
         )
         return [SlotSet("pending_add", {"product_id": pid, "qty": qty})]
+
+
+class ActionNotUnderstood(ShoppingAction):
+    """Out of scope or low confidence. While a question awaits a yes or no, the shopper most
+    likely answered it in words the model does not know ("yup", "sure thing", "ㅇㅇ"). Guessing
+    a yes would break "no order without an explicit yes", and a generic refusal loses the
+    thread; so the question is asked again, plainly, and stays pending. Otherwise the usual
+    refusal or clarifying question."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+        checkout = tracker.get_slot("pending_checkout")
+        if checkout:
+            currency = checkout.get("currency", "KRW")  # slots saved before currency was kept
+            total = i18n.price(int(checkout["total"]), currency, lang)
+            dispatcher.utter_message(
+                text=i18n.t("reask_checkout", lang, total=total),
+                json_message={"type": "confirm", "action": "checkout", "total": checkout["total"]},
+            )
+            return []
+        pending_add = tracker.get_slot("pending_add")
+        item = fresh_product(int(pending_add["product_id"])) if pending_add else None
+        if item is not None:
+            dispatcher.utter_message(
+                text=i18n.t("reask_add", lang, qty=int(pending_add["qty"]), **describe(item, lang)),
+                json_message={"type": "confirm", "action": "add", "product_id": item.id},
+            )
+            return []
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        unsure = intent == "nlu_fallback"
+        dispatcher.utter_message(response="utter_ask_rephrase" if unsure else "utter_out_of_scope")
+        return []

@@ -45,7 +45,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "selected": (
         "{name}, {size}, {price}. {stock} Shall I add it to your cart?",
-        "{name}, {size}, {price}예요. {stock} 장바구니에 담을까요?",
+        "{name}, {size}, {price}이에요. {stock} 장바구니에 담을까요?",
     ),
     "in_stock": ("In stock.", "재고 있어요."),
     "out_of_stock": ("Out of stock right now.", "지금은 품절이에요."),
@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} 수량을 {qty}개로 바꿨어요. 합계는 {total}이에요.",
     ),
     "not_in_cart": ("That isn't in your cart.", "장바구니에 없는 상품이에요."),
+    "which_quantity": (
+        "How many {name} would you like? Say, for example, 'make it 3'.",
+        "{name} 몇 개로 바꿀까요? '3개로 바꿔줘'처럼 말씀해 주세요.",
+    ),
     "cart_empty": ("Your cart is empty.", "장바구니가 비어 있어요."),
     "cart": ("Your cart: {lines}. Total {total}.", "장바구니: {lines}. 합계 {total}이에요."),
     "cart_line": ("{qty} × {name}", "{name} {qty}개"),
@@ -73,6 +77,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "still_pending": (
         "Your order of {total} is waiting for your yes.",
         "{total} 주문이 확인을 기다리고 있어요.",
+    ),
+    # Something not understood while a yes or no is awaited: the question again, still pending.
+    "reask_checkout": (
+        "Sorry, I didn't catch that. Shall I place your order of {total}? Say yes or no.",
+        "죄송해요, 잘 못 알아들었어요. {total} 주문할까요? '네' 또는 '아니요'라고 말씀해 주세요.",
+    ),
+    "reask_add": (
+        "Sorry, I didn't catch that. Shall I add {qty} × {name} to your cart? Say yes or no.",
+        "죄송해요, 잘 못 알아들었어요. {name} {qty}개 담을까요? "
+        "'네' 또는 '아니요'라고 말씀해 주세요.",
     ),
     "total_changed": (
         "Your cart changed: the total is now {total}. Shall I place the order? Please say yes.",
@@ -92,9 +106,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "I don't see a usual {what} in your orders yet. Shall I search for it instead?",
         "아직 늘 사시던 {what} 기록이 없어요. 대신 검색해 드릴까요?",
     ),
+    "no_usual_any": (
+        "You have no orders yet, so I don't know your usual. What would you like to buy?",
+        "아직 주문 내역이 없어서 늘 사시던 상품을 몰라요. 무엇을 사시겠어요?",
+    ),
     "usual": (
         "Your usual is {name}, {size}, {price}. Add {qty} to your cart?",
-        "늘 사시던 상품은 {name}, {size}, {price}예요. {qty}개 담을까요?",
+        "늘 사시던 상품은 {name}, {size}, {price}이에요. {qty}개 담을까요?",
     ),
     "no_orders": ("You have no orders yet.", "아직 주문 내역이 없어요."),
     "order_status": (
@@ -103,7 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "history": ("Your recent orders: {orders}.", "최근 주문: {orders}."),
     "history_item": ("{order_id} on {date}, {total}", "{date} {order_id}번 {total}"),
-    "recommend": ("You may be running low on: {items}", "다시 살 때가 된 상품이에요: {items}"),
+    "recommend": ("You may be running low on these:", "다시 살 때가 된 상품이에요:"),
     "recommend_none": (
         "Nothing seems due yet. Ask me for anything you need.",
         "아직 다시 살 상품이 없어요. 필요한 걸 말씀해 주세요.",

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import i18n
 from actions.api.services import next_basket, search_service
 from actions.base import ShoppingAction, language, product_payload
+from actions.shopping import item_line
 
 
 class ActionOrderStatus(ShoppingAction):
@@ -81,20 +82,30 @@ class ActionRecommend(ShoppingAction):
             return []
         taxonomy = load_taxonomy()
         service = search_service()
-        items, said = [], []
+        items, lines = [], [i18n.t("recommend", lang)]
         for rec in recs:
             t = taxonomy.get(rec.type_key)
             query = (t.ko if lang == "ko" else t.en) if t else rec.type_key
             hits = service.search(query, user=tracker.sender_id, k=1,
                                   filters=SearchFilters(type_key=rec.type_key))  # fmt: skip
-            if hits:
-                items.append(product_payload(hits[0].item))
-            said.append(rec.reason_ko if lang == "ko" else rec.reason)
+            if not hits:
+                continue
+            it = hits[0].item
+            items.append(product_payload(it))
+            # Read like search results, so "the first one" means what the shopper heard first.
+            reason = rec.reason_ko if lang == "ko" else rec.reason
+            lines.append(f"{item_line(len(items), it, lang)} ({reason})")
+        if not items:
+            dispatcher.utter_message(text=i18n.t("recommend_none", lang))
+            return []
+        lines.append(i18n.t("ask_select", lang))
         dispatcher.utter_message(
-            text=i18n.t("recommend", lang, items=" · ".join(said)),
-            json_message={"type": "products", "items": items},
+            text="\n".join(lines), json_message={"type": "products", "items": items}
         )
-        return [SlotSet("last_results", [it["id"] for it in items])]
+        return [
+            SlotSet("last_results", [it["id"] for it in items]),
+            SlotSet("selected_product", None),
+        ]
 
 
 class ActionSessionStart(Action):
@@ -122,6 +133,6 @@ class ActionSessionStart(Action):
         carried = [
             SlotSet(name, value)
             for name, value in tracker.current_slot_values().items()
-            if value is not None and name not in ("pending_checkout", "pending_add")
+            if value is not None and not name.startswith("pending_")
         ]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]

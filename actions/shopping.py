@@ -27,6 +27,13 @@ def heading(type_key: str | None, query: str, lang: str) -> str:
     return kind.ko if lang == "ko" else kind.en
 
 
+def item_line(n: int, item: Any, lang: str) -> str:
+    """One result as it is read out: "2. Name, size, price"."""
+    size = i18n.size(item.size, item.unit, lang)
+    price = i18n.price(item.price, item.currency, lang)
+    return i18n.t("read_item", lang, n=n, name=display_name(item, lang), size=size, price=price)
+
+
 def read_results(
     dispatcher: CollectingDispatcher, results: list[Any], query: str, lang: str
 ) -> list[dict[str, Any]]:
@@ -37,11 +44,7 @@ def read_results(
     shown = results[:READ_OUT]
     lines = [i18n.t("found", lang, query=query)]
     for n, r in enumerate(shown, 1):
-        it = r.item
-        line = i18n.t(
-            "read_item", lang, n=n, name=display_name(it, lang),
-            size=i18n.size(it.size, it.unit, lang), price=i18n.price(it.price, it.currency, lang),
-        )  # fmt: skip
+        line = item_line(n, r.item, lang)
         reason = r.reason_ko if lang == "ko" else r.reason
         lines.append(f"{line} ({reason})" if reason else line)
     lines.append(i18n.t("ask_select", lang))
@@ -53,6 +56,7 @@ def read_results(
         SlotSet("last_results", [r.item.id for r in shown]),
         SlotSet("selected_product", None),
         SlotSet("pending_add", None),
+        SlotSet("pending_search", None),
     ]
 
 
@@ -79,10 +83,17 @@ class ActionSearchProduct(ShoppingAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
         query = (tracker.latest_message or {}).get("text", "").strip()
-        results = search_service().search(query, user=tracker.sender_id, k=10)
-        log_search(tracker.sender_id, query, lang, results)
-        title = heading(entity(tracker, "product"), query, lang)
-        return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
+        return search(dispatcher, tracker.sender_id, query, entity(tracker, "product"), lang)
+
+
+def search(
+    dispatcher: CollectingDispatcher, shopper: str, query: str, type_key: str | None, lang: str
+) -> list[Any]:
+    """Search, read out the top results and remember them for "the first one" and "cheaper"."""
+    results = search_service().search(query, user=shopper, k=10)
+    log_search(shopper, query, lang, results)
+    title = heading(type_key, query, lang)
+    return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
 
 
 class ActionRefine(ShoppingAction):
@@ -95,7 +106,10 @@ class ActionRefine(ShoppingAction):
         from retrieval.catalog import SearchFilters
 
         base = tracker.get_slot("last_query")
+        text = (tracker.latest_message or {}).get("text", "")
         if not base:
+            if entity(tracker, "product"):  # "2 liter water under 5000 won" as a first message
+                return search(dispatcher, tracker.sender_id, text, entity(tracker, "product"), lang)
             dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
             return []
         service = search_service()
@@ -115,7 +129,6 @@ class ActionRefine(ShoppingAction):
                 filters.min_size = max(same_unit) * 1.0001
             else:
                 filters.max_size = min(same_unit) * 0.9999
-        text = (tracker.latest_message or {}).get("text", "")
         query = f"{base} {text}" if entity(tracker, "size") else base
         results = service.search(query, user=tracker.sender_id, k=30, filters=filters)
         if shown and how == "other_brand":
@@ -205,14 +218,17 @@ class ActionProductQuestion(ShoppingAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
         pid = resolve_product(tracker)
-        if pid is None and entity(tracker, "product"):
+        item = fresh_product(pid) if pid is not None else None
+        named = entity(tracker, "product")
+        other = item is None or item.type_key != named
+        if named and other and entity(tracker, "ordinal") is None:
+            # "휴지 얼마예요?" asks about toilet paper, whatever the list on screen shows.
             query = (tracker.latest_message or {}).get("text", "")
             hits = search_service().search(query, user=tracker.sender_id, k=1)
-            pid = hits[0].item.id if hits else None
-        if pid is None:
+            item = fresh_product(hits[0].item.id) if hits else None
+        if item is None:
             dispatcher.utter_message(text=i18n.t("which_product", lang))
             return []
-        item = fresh_product(pid)
         dispatcher.utter_message(
             text=i18n.t("answer", lang, **describe(item, lang)),
             json_message={"type": "products", "items": [product_payload(item)]},

@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import ActionViewCart
-from actions.checkout import ActionAffirm, ActionCheckout, ActionDeny
+from actions.checkout import ActionAffirm, ActionCheckout, ActionDeny, ActionNotUnderstood
 from store.db import create_store_engine, transaction
 from store.migrate import upgrade
 from store.models import Order, Product
@@ -36,16 +36,19 @@ def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     return engine
 
 
-def tracker(text: str, slots: dict[str, Any] | None = None) -> Tracker:
+def tracker(text: str, slots: dict[str, Any] | None = None, intent: str = "") -> Tracker:
+    message = {"text": text, "entities": [], "intent": {"name": intent}}
     return Tracker(
-        sender_id="u1", slots=slots or {}, latest_message={"text": text, "entities": []},
+        sender_id="u1", slots=slots or {}, latest_message=message,
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
     )  # fmt: skip
 
 
-def run(action: Any, text: str, slots: dict[str, Any] | None = None) -> tuple[list, list]:
+def run(
+    action: Any, text: str, slots: dict[str, Any] | None = None, intent: str = ""
+) -> tuple[list, list]:
     d = CollectingDispatcher()
-    events = action.run(d, tracker(text, slots), {})
+    events = action.run(d, tracker(text, slots, intent), {})
     return d.messages, events
 
 
@@ -98,6 +101,40 @@ def test_cart_digression_returns_to_the_question(store) -> None:  # type: ignore
     )
     assert "waiting for your yes" in messages[0]["text"]
     assert messages[0]["custom"]["type"] == "cart"
+
+
+def test_not_understood_while_a_checkout_waits_asks_again(store) -> None:  # type: ignore[no-untyped-def]
+    """ "yup" read as out of scope at the checkout question: the question again with its total,
+    still pending (no slot event), and no order; the next plain yes orders."""
+    _, events = run(ActionCheckout(), "checkout")
+    pending = slot(events, "pending_checkout")
+    for intent in ("out_of_scope", "nlu_fallback"):
+        messages, events = run(ActionNotUnderstood(), "yup", {"pending_checkout": pending}, intent)
+        assert "13,800 won" in messages[0]["text"] and "yes or no" in messages[0]["text"]
+        assert messages[0]["custom"] == {"type": "confirm", "action": "checkout", "total": 13800}
+        assert events == [] and n_orders(store) == 0
+    messages, _ = run(ActionNotUnderstood(), "ㅇㅇ", {"pending_checkout": pending}, "out_of_scope")
+    assert "13,800원" in messages[0]["text"] and "'네'" in messages[0]["text"]
+    run(ActionAffirm(), "yes", {"pending_checkout": pending})
+    assert n_orders(store) == 1
+
+
+def test_not_understood_while_an_add_waits_names_the_product(store) -> None:  # type: ignore[no-untyped-def]
+    pending = {"pending_add": {"product_id": 1, "qty": 3}}
+    messages, events = run(ActionNotUnderstood(), "sure thing", pending, "out_of_scope")
+    assert "3 × Water 2L" in messages[0]["text"] and events == []
+    assert messages[0]["custom"] == {"type": "confirm", "action": "add", "product_id": 1}
+    with transaction(store) as s:
+        assert carts.view_cart(s, "u1").lines[0]["qty"] == 2  # nothing added
+
+
+def test_not_understood_with_nothing_pending_refuses_or_asks(store) -> None:  # type: ignore[no-untyped-def]
+    """Out of scope → the polite refusal; low confidence → the clarifying question (both are
+    domain responses, so the server renders them in the shopper's language)."""
+    messages, _ = run(ActionNotUnderstood(), "tell me a joke", {}, "out_of_scope")
+    assert messages[0]["response"] == "utter_out_of_scope"
+    messages, _ = run(ActionNotUnderstood(), "hmm blue", {}, "nlu_fallback")
+    assert messages[0]["response"] == "utter_ask_rephrase"
 
 
 def test_a_failing_store_gets_an_apology(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -133,6 +133,10 @@ def test_english_no_changes_nothing(stack) -> None:  # type: ignore[no-untyped-d
     assert cart and cart["items"][0]["qty"] == 2 and "won" in text(say(sender, "view cart"))
     ask = payload(say(sender, "checkout"), "confirm")
     assert ask and ask["total"] == cart["total"]
+    # Not understood while the question waits: the question again, nothing ordered.
+    again = say(sender, "what is the weather like tomorrow")
+    assert payload(again, "confirm") == ask and "yes or no" in text(again)
+    assert orders_of(stack, sender) == []
     assert "nothing was ordered" in text(say(sender, "no"))
     say(sender, "yes")  # the pending checkout is gone: this yes orders nothing
     assert orders_of(stack, sender) == []

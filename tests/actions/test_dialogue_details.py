@@ -1,0 +1,177 @@
+"""Dialogue details found by talking to the assistant: a question that names a product is about
+that product, a first message that reads as a refinement searches, recommendations are read out by
+name, the search a reply offers runs on a yes, and a quantity change without a number asks for one.
+
+Actions run with CollectingDispatcher over a real (SQLite) store; search is a small in-memory one
+that keeps the products of the types a query names (through the real taxonomy parser)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.orders as orders_actions
+import actions.shopping as shopping
+from actions.cart import ActionChangeQuantity
+from actions.checkout import ActionAffirm, ActionDeny, ActionReorderUsual
+from actions.orders import ActionRecommend
+from actions.shopping import ActionProductQuestion, ActionRefine, ActionSelectItem
+from retrieval.nextbasket import TypeRecommendation
+from retrieval.query import QueryParser
+from retrieval.service import SearchResult
+from retrieval.text import CatalogItem
+from store.db import create_store_engine, transaction
+from store.migrate import upgrade
+from store.models import Product
+from store.repo import carts
+from store.repo.credentials import create_seller
+from store.taxonomy import load_taxonomy
+
+PRODUCTS = [  # id, type, English name, Korean name, size, unit, price
+    (1, "bottled_water", "Clear Water 2L", "맑은 생수 2L", 2.0, "L", 900),
+    (2, "toilet_paper", "Soft Toilet Paper 30 rolls", "부드러운 화장지 30롤", 30.0, "roll", 18000),
+]
+
+
+def catalog_item(row: tuple[Any, ...]) -> CatalogItem:
+    pid, type_key, en, ko, size, unit, price = row
+    return CatalogItem(
+        id=pid, seller_id="s1", type_key=type_key, name_en=en, name_ko=ko, brand="B",
+        size=size, unit=unit, price=price, currency="KRW", stock=10,
+    )  # fmt: skip
+
+
+class TypedSearch:
+    """The products of the types the query names (all of them when it names none), filtered by
+    type key and price cap as the real service does."""
+
+    def __init__(self) -> None:
+        self.items = [catalog_item(r) for r in PRODUCTS]
+        self.parser = QueryParser(load_taxonomy())
+        self.queries: list[str] = []
+
+    def search(self, query: str, user: str | None = None, k: int = 10, filters: Any = None):  # type: ignore[no-untyped-def]
+        self.queries.append(query)
+        keys = {key for _, _, key in self.parser.type_spans(query)}
+        out = [it for it in self.items if not keys or it.type_key in keys]
+        if filters is not None and filters.type_key:
+            out = [it for it in out if it.type_key == filters.type_key]
+        if filters is not None and filters.max_price is not None:
+            out = [it for it in out if it.price <= filters.max_price]
+        return [SearchResult(item=it, score=1.0) for it in out[:k]]
+
+
+@pytest.fixture
+def search(tmp_path, monkeypatch) -> TypedSearch:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("JANGBOGI_VAR_DIR", str(tmp_path))  # never the project's index
+    engine = create_store_engine(url)
+    upgrade(engine)
+    with transaction(engine) as s:
+        create_seller(s, "s1", "Seller")
+        for pid, type_key, en, ko, size, unit, price in PRODUCTS:
+            s.add(Product(id=pid, seller_id="s1", type_key=type_key, name_en=en, name_ko=ko,
+                          brand="B", size=size, unit=unit, price=price, stock=10))  # fmt: skip
+    fake = TypedSearch()
+    monkeypatch.setattr(shopping, "search_service", lambda: fake)
+    monkeypatch.setattr(orders_actions, "search_service", lambda: fake)
+    return fake
+
+
+def run(
+    action: Any, text: str, slots: dict[str, Any] | None = None, **entities: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    message = {"text": text, "entities": [{"entity": k, "value": v} for k, v in entities.items()]}
+    tracker = Tracker(
+        sender_id="u1", slots=slots or {}, latest_message=message, events=[], paused=False,
+        followup_action=None, active_loop={}, latest_action_name=None,
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+def slot(events: list[dict[str, Any]], name: str) -> Any:
+    return next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == name)
+
+
+def shown(messages: list[dict[str, Any]]) -> list[int]:
+    return [p["id"] for p in messages[0]["custom"]["items"]]
+
+
+def test_a_question_naming_another_product_is_about_that_product(search) -> None:  # type: ignore[no-untyped-def]
+    """Water on screen, "how much is toilet paper?": the answer is toilet paper's price."""
+    messages, _ = run(ActionProductQuestion(), "휴지 얼마예요?", {"last_results": [1]},
+                      product="toilet_paper")  # fmt: skip
+    assert shown(messages) == [2] and "18,000원" in messages[0]["text"]
+    # Without a product named, the question is about what is on screen.
+    messages, _ = run(ActionProductQuestion(), "얼마예요?", {"last_results": [1]})
+    assert shown(messages) == [1] and "900원" in messages[0]["text"]
+    # An ordinal picks from the list even when a product word comes with it.
+    messages, _ = run(ActionProductQuestion(), "the first toilet paper", {"last_results": [1]},
+                      product="toilet_paper", ordinal=1)  # fmt: skip
+    assert shown(messages) == [1]
+
+
+def test_a_refinement_as_the_first_message_searches(search) -> None:  # type: ignore[no-untyped-def]
+    text = "2 liter water under 5000 won"
+    messages, events = run(ActionRefine(), text, product="bottled_water", size="2 L",
+                           price_cap=5000)  # fmt: skip
+    assert shown(messages) == [1] and "bottled water" in messages[0]["text"]
+    assert slot(events, "last_query") == text and slot(events, "last_results") == [1]
+    # A bare "cheaper" with nothing shown still asks what the shopper is looking for.
+    messages, events = run(ActionRefine(), "cheaper", refinement="cheaper")
+    assert "looking for first" in messages[0]["text"] and events == []
+
+
+def test_recommendations_are_read_out_by_name(search, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    recs = [
+        TypeRecommendation("toilet_paper", 0.9, "popular with shoppers now", "요즘 많이 사는 품목이에요"),
+        TypeRecommendation("bottled_water", 0.8, "you usually buy bottled water every 7 days; "
+                           "it has been 8", "보통 7일마다 생수를 사시는데 8일이 지났어요"),
+    ]  # fmt: skip
+    monkeypatch.setattr(orders_actions, "next_basket", lambda: None)
+    monkeypatch.setattr("retrieval.nextbasket.recommend_types", lambda *a, **kw: recs)
+    messages, events = run(ActionRecommend(), "what am I running low on")
+    text = messages[0]["text"]
+    assert "1. Soft Toilet Paper 30 rolls, 30 rolls, 18,000 won (popular with shoppers now)" in text
+    assert "2. Clear Water 2L, 2L, 900 won (you usually buy bottled water every 7 days" in text
+    assert shown(messages) == [2, 1] and slot(events, "last_results") == [2, 1]
+    messages, _ = run(ActionRecommend(), "뭐 살 때 됐어?")
+    assert "1번, 부드러운 화장지 30롤" in messages[0]["text"]
+
+
+def test_no_usual_yet_offers_a_search_and_a_yes_runs_it(search) -> None:  # type: ignore[no-untyped-def]
+    messages, events = run(ActionReorderUsual(), "늘 사던 휴지로 주문해줘", product="toilet_paper")
+    assert "검색해 드릴까요" in messages[0]["text"]
+    offered = slot(events, "pending_search")
+    assert offered == {"query": "화장지", "type_key": "toilet_paper"}
+    messages, events = run(ActionAffirm(), "응", {"pending_search": offered})
+    assert shown(messages) == [2] and search.queries == ["화장지"]
+    assert slot(events, "pending_search") is None and slot(events, "last_results") == [2]
+    # "no" drops the offer without searching.
+    _, events = run(ActionDeny(), "아니요", {"pending_search": offered})
+    assert slot(events, "pending_search") is None and search.queries == ["화장지"]
+    # "my usual" naming no product, with no orders: nothing to search for, so nothing offered.
+    messages, events = run(ActionReorderUsual(), "order my usual")
+    assert "no orders yet" in messages[0]["text"] and events == []
+
+
+def test_a_quantity_change_without_a_number_asks_for_one(search) -> None:  # type: ignore[no-untyped-def]
+    with transaction() as s:
+        carts.add_to_cart(s, "u1", 1, 1)
+    messages, _ = run(ActionChangeQuantity(), "change the amount", {"selected_product": 1})
+    assert messages[0]["text"].startswith("How many Clear Water 2L")
+    messages, _ = run(ActionChangeQuantity(), "change it to 3", {"selected_product": 1},
+                      quantity=3)  # fmt: skip
+    assert messages[0]["custom"]["items"][0]["qty"] == 3
+
+
+def test_a_korean_price_takes_the_copula_of_won(search) -> None:  # type: ignore[no-untyped-def]
+    """원 ends in a consonant: "18,000원이에요", never "18,000원예요"."""
+    messages, _ = run(ActionSelectItem(), "첫 번째 거", {"last_results": [2]}, ordinal=1)
+    assert "18,000원이에요." in messages[0]["text"]
