@@ -84,7 +84,13 @@ def cart_line_for(tracker: Tracker, lines: list[dict[str, Any]]) -> dict[str, An
         n = int(ordinal)
         if n == -1 and lines:
             return lines[-1]
-        return lines[n - 1] if 1 <= n <= len(lines) else None
+        if 1 <= n <= len(lines):
+            return lines[n - 1]
+        # "2번 빼줘" with one line in the cart: the second result read out, if it is in the cart.
+        results = tracker.get_slot("last_results") or []
+        if 1 <= n <= len(results):
+            return next((ln for ln in lines if ln["id"] == int(results[n - 1])), None)
+        return None
     selected = tracker.get_slot("selected_product")
     if selected is not None:
         line = next((ln for ln in lines if ln["id"] == int(selected)), None)

@@ -178,7 +178,8 @@ class ActionNotUnderstood(ShoppingAction):
         if item is not None:
             dispatcher.utter_message(
                 text=i18n.t("reask_add", lang, qty=int(pending_add["qty"]), **describe(item, lang)),
-                json_message={"type": "confirm", "action": "add", "product_id": item.id},
+                # The payload the question had ("selected", "usual"): the contract's products.
+                json_message={"type": "products", "items": [product_payload(item)]},
             )
             return []
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")

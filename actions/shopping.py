@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import i18n
 from actions.api.services import search_service
 from actions.base import ShoppingAction, display_name, entity, product_payload
+from retrieval.query import parse_size
 
 READ_OUT = 3  # voice-friendly: three results read aloud
 REFINEMENTS = ("cheaper", "bigger", "smaller", "other_brand")  # each keeps the type shown
@@ -107,15 +108,19 @@ class ActionRefine(ShoppingAction):
 
         base = tracker.get_slot("last_query")
         text = (tracker.latest_message or {}).get("text", "")
-        if not base:
-            if entity(tracker, "product"):  # "2 liter water under 5000 won" as a first message
-                return search(dispatcher, tracker.sender_id, text, entity(tracker, "product"), lang)
-            dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
-            return []
         service = search_service()
         found = (service.catalog.get(int(i)) for i in tracker.get_slot("last_results") or [])
         shown = [it for it in found if it is not None]
+        named = entity(tracker, "product")
+        if named and (not base or named not in {it.type_key for it in shown}):
+            # "2 liter water under 5000 won" as a first message, or "만원 이하 생수" while rice
+            # is on screen: a search for what the message names, with its size and cap.
+            return search(dispatcher, tracker.sender_id, text, named, lang)
+        if not base:
+            dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
+            return []
         how = entity(tracker, "refinement")
+        asked = parse_size(text) if entity(tracker, "size") else None
         filters = SearchFilters()
         cap = entity(tracker, "price_cap")
         if cap is not None:
@@ -135,19 +140,30 @@ class ActionRefine(ShoppingAction):
             brands = {it.brand for it in shown}
             results = [r for r in results if r.item.brand not in brands]
         title = heading(shown[0].type_key if shown else None, base, lang)
-        if shown and how in REFINEMENTS:
+        if shown and (how in REFINEMENTS or cap is not None or asked is not None):
             # Stay with what the shopper was looking at: a refinement never changes the type. When
-            # nothing of that type is cheaper (bigger, ...), say so and keep the list on screen:
-            # offering sugar to someone comparing detergents is worse than no answer.
+            # nothing of that type is cheaper (bigger, under the cap, ...), say so and keep the
+            # list on screen: offering cereal to someone comparing rice is worse than no answer.
             types = {it.type_key for it in shown}
             results = [r for r in results if r.item.type_key in types]
             if not results:
-                dispatcher.utter_message(text=i18n.t(f"refine_none_{how}", lang, query=title))
+                key = f"refine_none_{how}" if how in REFINEMENTS else "refine_none_cap"
+                price = i18n.price(int(cap or 0), shown[0].currency, lang)
+                dispatcher.utter_message(text=i18n.t(key, lang, query=title, price=price))
                 return []
+        if asked is not None:
+            # "the 2-litre one": that size when the type has it, else the boosted list as it is.
+            results = [r for r in results if same_size(asked, r.item)] or results
         if how == "cheaper":
             results.sort(key=lambda r: (r.item.price, -r.score))
         log_search(tracker.sender_id, query, lang, results)
         return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
+
+
+def same_size(asked: Any, item: Any) -> bool:
+    """Whether ``item`` comes in the asked size ("2리터" is a 2 L or a 2,000 ml product)."""
+    value = asked.in_unit(item.unit)
+    return value is not None and abs(value - item.size) <= 1e-6 * max(1.0, value)
 
 
 def resolve_product(tracker: Tracker) -> int | None:

@@ -59,7 +59,8 @@ UNIT_ALIASES: dict[str, tuple[str, float]] = {
 CONVERT = {("ml", "L"): 0.001, ("L", "ml"): 1000.0, ("g", "kg"): 0.001, ("kg", "g"): 1000.0}
 
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in UNIT_ALIASES), key=len, reverse=True))
-SIZE_RE = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNIT_RE})(?![a-z])", re.IGNORECASE)
+# "2L", "2 litre", "the 2-litre one"
+SIZE_RE = re.compile(rf"(\d+(?:\.\d+)?)\s*-?\s*({_UNIT_RE})(?![a-z])", re.IGNORECASE)
 
 _KO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
 _NUM = r"\d[\d,]*(?:\.\d+)?"

@@ -13,22 +13,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import ActionViewCart
 from actions.checkout import ActionAffirm, ActionCheckout, ActionDeny, ActionNotUnderstood
-from store.db import create_store_engine, transaction
-from store.migrate import upgrade
+from store.db import transaction
 from store.models import Order, Product
 from store.repo import carts
-from store.repo.credentials import create_seller
+from tests.actions.scratch import action_store
 
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("JANGBOGI_VAR_DIR", str(tmp_path))  # never the project's index
-    engine = create_store_engine(url)
-    upgrade(engine)
+    engine = action_store(tmp_path, monkeypatch)
     with transaction(engine) as s:
-        create_seller(s, "s1", "Seller")
         s.add(Product(id=1, seller_id="s1", type_key="bottled_water", name_en="Water 2L",
                       name_ko="생수 2L", brand="B", size=2, unit="L", price=6900, stock=20))  # fmt: skip
         s.flush()
@@ -123,7 +117,8 @@ def test_not_understood_while_an_add_waits_names_the_product(store) -> None:  # 
     pending = {"pending_add": {"product_id": 1, "qty": 3}}
     messages, events = run(ActionNotUnderstood(), "sure thing", pending, "out_of_scope")
     assert "3 × Water 2L" in messages[0]["text"] and events == []
-    assert messages[0]["custom"] == {"type": "confirm", "action": "add", "product_id": 1}
+    custom = messages[0]["custom"]
+    assert custom["type"] == "products" and [it["id"] for it in custom["items"]] == [1]
     with transaction(store) as s:
         assert carts.view_cart(s, "u1").lines[0]["qty"] == 2  # nothing added
 

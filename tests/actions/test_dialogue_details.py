@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.orders as orders_actions
 import actions.shopping as shopping
-from actions.cart import ActionChangeQuantity
+from actions.cart import ActionChangeQuantity, ActionRemoveFromCart
 from actions.checkout import ActionAffirm, ActionDeny, ActionReorderUsual
 from actions.orders import ActionRecommend
 from actions.shopping import ActionProductQuestion, ActionRefine, ActionSelectItem
@@ -23,12 +23,11 @@ from retrieval.nextbasket import TypeRecommendation
 from retrieval.query import QueryParser
 from retrieval.service import SearchResult
 from retrieval.text import CatalogItem
-from store.db import create_store_engine, transaction
-from store.migrate import upgrade
+from store.db import transaction
 from store.models import Product
 from store.repo import carts
-from store.repo.credentials import create_seller
 from store.taxonomy import load_taxonomy
+from tests.actions.scratch import action_store
 
 PRODUCTS = [  # id, type, English name, Korean name, size, unit, price
     (1, "bottled_water", "Clear Water 2L", "맑은 생수 2L", 2.0, "L", 900),
@@ -66,13 +65,8 @@ class TypedSearch:
 
 @pytest.fixture
 def search(tmp_path, monkeypatch) -> TypedSearch:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("JANGBOGI_VAR_DIR", str(tmp_path))  # never the project's index
-    engine = create_store_engine(url)
-    upgrade(engine)
+    engine = action_store(tmp_path, monkeypatch)
     with transaction(engine) as s:
-        create_seller(s, "s1", "Seller")
         for pid, type_key, en, ko, size, unit, price in PRODUCTS:
             s.add(Product(id=pid, seller_id="s1", type_key=type_key, name_en=en, name_ko=ko,
                           brand="B", size=size, unit=unit, price=price, stock=10))  # fmt: skip
@@ -175,3 +169,17 @@ def test_a_korean_price_takes_the_copula_of_won(search) -> None:  # type: ignore
     """원 ends in a consonant: "18,000원이에요", never "18,000원예요"."""
     messages, _ = run(ActionSelectItem(), "첫 번째 거", {"last_results": [2]}, ordinal=1)
     assert "18,000원이에요." in messages[0]["text"]
+
+
+def test_an_ordinal_past_the_cart_means_the_results_read_out(search) -> None:  # type: ignore[no-untyped-def]
+    """Results [water, toilet paper], toilet paper in the cart, "2번 빼줘": the second result,
+    which is in the cart (the cart has no second line)."""
+    with transaction() as s:
+        carts.add_to_cart(s, "u1", 2, 1)
+    messages, _ = run(ActionRemoveFromCart(), "2번 빼줘", {"last_results": [1, 2]}, ordinal=2)
+    assert messages[0]["custom"]["items"] == []
+    # The first result is not in the cart: nothing to remove, said so.
+    with transaction() as s:
+        carts.add_to_cart(s, "u1", 2, 1)
+    messages, _ = run(ActionRemoveFromCart(), "3번 빼줘", {"last_results": [1, 2]}, ordinal=3)
+    assert messages[0]["text"] == "장바구니에 없는 상품이에요."

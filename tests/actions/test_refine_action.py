@@ -16,16 +16,17 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.shopping as shopping
 from retrieval.service import SearchResult
 from retrieval.text import CatalogItem
-from store.db import create_store_engine
-from store.migrate import upgrade
+from tests.actions.scratch import action_store
 
 LD = "liquid_laundry_detergent"
 
 
-def item(pid: int, type_key: str, brand: str, price: int, size: float = 1.0) -> CatalogItem:
+def item(
+    pid: int, type_key: str, brand: str, price: int, size: float = 1.0, unit: str = "kg"
+) -> CatalogItem:
     return CatalogItem(
         id=pid, seller_id="s1", type_key=type_key, name_en=f"{brand} {type_key}",
-        name_ko=f"{brand} {type_key}", brand=brand, size=size, unit="kg", price=price,
+        name_ko=f"{brand} {type_key}", brand=brand, size=size, unit=unit, price=price,
         currency="KRW", stock=10,
     )  # fmt: skip
 
@@ -62,18 +63,19 @@ class FakeSearch:
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("JANGBOGI_VAR_DIR", str(tmp_path))  # never the project's index
-    upgrade(create_store_engine(url))
+    action_store(tmp_path, monkeypatch)
 
 
-def refine(monkeypatch, items, shown, text, how):  # type: ignore[no-untyped-def]
+def refine(monkeypatch, items, shown, text, how=None, **entities):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(shopping, "search_service", lambda: FakeSearch(items))
+    if how is not None:
+        entities["refinement"] = how
     t = Tracker(
         sender_id="u1",
         slots={"last_query": "세탁세제", "last_results": shown},
-        latest_message={"text": text, "entities": [{"entity": "refinement", "value": how}]},
+        latest_message={
+            "text": text, "entities": [{"entity": k, "value": v} for k, v in entities.items()]
+        },
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
     )  # fmt: skip
     d = CollectingDispatcher()
@@ -105,3 +107,38 @@ def test_no_other_brand_in_english(store, monkeypatch) -> None:  # type: ignore[
     messages, events = refine(monkeypatch, items, [1], "another brand", "other_brand")
     assert messages[0]["text"].startswith("I have no other brand of liquid laundry detergent")
     assert events == []
+
+
+def ids(messages: list[dict[str, Any]]) -> list[int]:
+    return [p["id"] for p in messages[0]["custom"]["items"]]
+
+
+def test_a_price_cap_keeps_the_type_and_says_when_nothing_is_under_it(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ "만원 이하로" after rice once offered cereal and cat litter: the cap keeps the type too."""
+    items = [item(1, LD, "A", 15000), item(2, LD, "B", 12000), item(3, "sugar", "C", 2000)]
+    messages, events = refine(monkeypatch, items, [1, 2], "만원 이하로", price_cap=10000)
+    assert len(messages) == 1 and not messages[0].get("custom") and events == []
+    assert "액체 세탁세제는 10,000원 이하 상품이 없어요" in messages[0]["text"]
+    items.append(item(4, LD, "D", 8000))
+    messages, _ = refine(monkeypatch, items, [1, 2], "under 10,000 won", price_cap=10000)
+    assert ids(messages) == [4]
+
+
+def test_the_2_litre_one_keeps_that_size(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    items = [item(1, LD, "A", 9000, 1.5, "L"), item(2, LD, "B", 12000, 2.0, "L"),
+             item(3, "sugar", "C", 2000, 2.0, "L"), item(5, LD, "E", 12500, 2000.0, "ml")]  # fmt: skip
+    messages, _ = refine(monkeypatch, items, [1, 2, 5], "the 2-litre one", size="2 L")
+    assert ids(messages) == [2, 5]  # 2 L and 2,000 ml; not the 2 L sugar
+    # A size the type does not come in: the type's list as the search ranked it.
+    messages, _ = refine(monkeypatch, items, [1, 2, 5], "the 5 litre one", size="5 L")
+    assert ids(messages) == [1, 2, 5]
+
+
+def test_a_refinement_naming_another_product_searches_it(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Detergent on screen, "만원 이하 생수": water is searched, not detergent under 10,000."""
+    items = [item(1, LD, "A", 15000), item(6, "bottled_water", "W", 900)]
+    text = "만원 이하 생수"
+    messages, events = refine(monkeypatch, items, [1], text, price_cap=10000,
+                              product="bottled_water")  # fmt: skip
+    assert messages[0]["text"].startswith("생수 검색 결과예요")
+    assert any(e.get("name") == "last_query" and e["value"] == text for e in events)

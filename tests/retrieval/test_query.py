@@ -84,6 +84,8 @@ def test_every_taxonomy_name_and_synonym_maps_back_to_its_type(parser: QueryPars
         ("휴지 30롤", Size(30, "roll")),
         ("쌀 10kg", Size(10, "kg")),
         ("물티슈 100매", Size(100, "count")),
+        ("the 2-litre one", Size(2, "L")),  # the issue's own example, hyphenated
+        ("a 12-roll pack", Size(12, "roll")),
     ],
 )
 def test_sizes_with_units(text: str, size: Size) -> None:
