@@ -73,24 +73,30 @@ class ActionAddToCart(ShoppingAction):
         return [*events, SlotSet("selected_product", pid)]
 
 
+def _nth(seq: list[Any], n: int) -> Any:
+    """The n-th (1-based; -1 is the last) of ``seq``, or None."""
+    if n == -1:
+        return seq[-1] if seq else None
+    return seq[n - 1] if 1 <= n <= len(seq) else None
+
+
 def cart_line_for(tracker: Tracker, lines: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Which cart line a message means: a product type it names, an ordinal into the cart,
-    the selected product, or the only line."""
+    """Which cart line a message means: a product type it names; an ordinal into the list read
+    out last (search results or the cart); the selected product; or the only line."""
     key = entity(tracker, "product")
     if key:
         return next((ln for ln in lines if ln["type_key"] == key), None)
     ordinal = entity(tracker, "ordinal")
     if ordinal is not None:
         n = int(ordinal)
-        if n == -1 and lines:
-            return lines[-1]
-        if 1 <= n <= len(lines):
-            return lines[n - 1]
-        # "2번 빼줘" with one line in the cart: the second result read out, if it is in the cart.
-        results = tracker.get_slot("last_results") or []
-        if 1 <= n <= len(results):
-            return next((ln for ln in lines if ln["id"] == int(results[n - 1])), None)
-        return None
+        results = [int(i) for i in tracker.get_slot("last_results") or []]
+        in_cart, result = _nth(lines, n), _nth(results, n)
+        result_line = next((ln for ln in lines if ln["id"] == result), None)
+        if tracker.get_slot("last_list") == "cart":
+            return in_cart or result_line  # "2번" with one line in the cart: the 2nd result
+        # After a list of products, "2번 빼줘" is the one read out second when it is in the
+        # cart; never the cart's second line, which may be something else entirely.
+        return result_line if result is not None else in_cart
     selected = tracker.get_slot("selected_product")
     if selected is not None:
         line = next((ln for ln in lines if ln["id"] == int(selected)), None)
@@ -172,7 +178,7 @@ class ActionViewCart(ShoppingAction):
             total = i18n.price(int(pending["total"]), view.currency, lang)
             text += " " + i18n.t("still_pending", lang, total=total)
         dispatcher.utter_message(text=text, json_message=cart_payload(view))
-        return []
+        return [SlotSet("last_list", "cart")] if view.lines else []
 
 
 class ActionClearCart(ShoppingAction):

@@ -104,6 +104,7 @@ class ActionRecommend(ShoppingAction):
         )
         return [
             SlotSet("last_results", [it["id"] for it in items]),
+            SlotSet("last_list", "results"),
             SlotSet("selected_product", None),
         ]
 

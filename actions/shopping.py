@@ -55,6 +55,7 @@ def read_results(
     )
     return [
         SlotSet("last_results", [r.item.id for r in shown]),
+        SlotSet("last_list", "results"),
         SlotSet("selected_product", None),
         SlotSet("pending_add", None),
         SlotSet("pending_search", None),

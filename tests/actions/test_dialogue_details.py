@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.orders as orders_actions
 import actions.shopping as shopping
-from actions.cart import ActionChangeQuantity, ActionRemoveFromCart
+from actions.cart import ActionChangeQuantity, ActionRemoveFromCart, ActionViewCart
 from actions.checkout import ActionAffirm, ActionDeny, ActionReorderUsual
 from actions.orders import ActionRecommend
 from actions.shopping import ActionProductQuestion, ActionRefine, ActionSelectItem
@@ -171,15 +171,33 @@ def test_a_korean_price_takes_the_copula_of_won(search) -> None:  # type: ignore
     assert "18,000원이에요." in messages[0]["text"]
 
 
-def test_an_ordinal_past_the_cart_means_the_results_read_out(search) -> None:  # type: ignore[no-untyped-def]
-    """Results [water, toilet paper], toilet paper in the cart, "2번 빼줘": the second result,
-    which is in the cart (the cart has no second line)."""
-    with transaction() as s:
-        carts.add_to_cart(s, "u1", 2, 1)
-    messages, _ = run(ActionRemoveFromCart(), "2번 빼줘", {"last_results": [1, 2]}, ordinal=2)
-    assert messages[0]["custom"]["items"] == []
-    # The first result is not in the cart: nothing to remove, said so.
-    with transaction() as s:
-        carts.add_to_cart(s, "u1", 2, 1)
-    messages, _ = run(ActionRemoveFromCart(), "3번 빼줘", {"last_results": [1, 2]}, ordinal=3)
-    assert messages[0]["text"] == "장바구니에 없는 상품이에요."
+def test_an_ordinal_counts_in_the_list_read_out_last(search) -> None:  # type: ignore[no-untyped-def]
+    """Cart [water, toilet paper]. After results read as [toilet paper, water], "1번 빼줘" is
+    the toilet paper, not the cart's first line; after the cart was read out, it is the water."""
+
+    def cart_ids() -> list[int]:
+        with transaction() as s:
+            return [int(ln["id"]) for ln in carts.view_cart(s, "u1").lines]
+
+    def fill() -> None:
+        with transaction() as s:
+            carts.clear_cart(s, "u1")
+            carts.add_to_cart(s, "u1", 1, 1)
+            carts.add_to_cart(s, "u1", 2, 1)
+
+    fill()
+    after_search = {"last_results": [2, 1], "last_list": "results"}
+    run(ActionRemoveFromCart(), "1번 빼줘", after_search, ordinal=1)
+    assert cart_ids() == [1]
+    fill()
+    _, events = run(ActionViewCart(), "장바구니 보여줘", after_search)
+    assert slot(events, "last_list") == "cart"
+    run(ActionRemoveFromCart(), "1번 빼줘", {**after_search, "last_list": "cart"}, ordinal=1)
+    assert cart_ids() == [2]
+    # A result that is not in the cart is said to be not in it; the cart is left alone.
+    messages, _ = run(ActionRemoveFromCart(), "2번 빼줘", after_search, ordinal=2)
+    assert messages[0]["text"] == "장바구니에 없는 상품이에요." and cart_ids() == [2]
+    # The cart read out with one line, "2번 빼줘": no second line, so the second result.
+    after_cart = {"last_results": [1, 2], "last_list": "cart"}
+    run(ActionRemoveFromCart(), "2번 빼줘", after_cart, ordinal=2)
+    assert cart_ids() == []
