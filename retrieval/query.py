@@ -86,6 +86,8 @@ def has_batchim(word: str) -> bool:
     last = word.strip()[-1:] or "a"
     if HANGUL.match(last):
         return (ord(last) - 0xAC00) % 28 != 0
+    if last in "gG":  # a unit read as 그램 / 킬로그램 ("500g을"); L and ml are 리터 / 밀리리터
+        return True
     return last.isdigit() and last in "013678"
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.query import QueryParser, Size, is_korean, parse_price_cap, parse_size
+from retrieval.query import (
+    QueryParser,
+    Size,
+    has_batchim,
+    is_korean,
+    parse_price_cap,
+    parse_size,
+)
 from store.taxonomy import load_taxonomy
 
 
@@ -144,3 +151,14 @@ def test_a_unit_word_is_not_a_misspelt_product() -> None:
     parser = QueryParser(load_taxonomy())
     assert [k for _, _, k in parser.type_spans("2 liter water under 5000 won")] == ["bottled_water"]
     assert [k for _, _, k in parser.type_spans("cat littr 10kg")] == ["cat_litter"]
+
+
+@pytest.mark.parametrize(
+    ("word", "batchim"),
+    [("세제", False), ("생수", False), ("쌀", True), ("화장지 30롤", True), ("10", True),
+     ("2", False), ("쌀 500g", True), ("세제 1kg", True), ("세제 2.5L", False),
+     ("샴푸 680ml", False)],
+)  # fmt: skip
+def test_particles_follow_the_korean_reading(word: str, batchim: bool) -> None:
+    """을/를 and 은/는 by how the word ends when read: 그램 ends in a consonant, 리터 does not."""
+    assert has_batchim(word) is batchim
