@@ -16,6 +16,13 @@ from retrieval.query import is_korean
 log = logging.getLogger(__name__)
 
 
+def nth(seq: list[Any], n: int) -> Any:
+    """The n-th of ``seq`` as an ordinal entity counts (1-based; -1 is the last), or None."""
+    if n == -1:
+        return seq[-1] if seq else None
+    return seq[n - 1] if 1 <= n <= len(seq) else None
+
+
 def language(tracker: Tracker) -> str:
     text = (tracker.latest_message or {}).get("text") or ""
     if is_korean(text):

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import i18n
 from actions.api.services import search_service
-from actions.base import ShoppingAction, cart_payload, display_name, entity
+from actions.base import ShoppingAction, cart_payload, display_name, entity, nth
 from actions.shopping import fresh_product, resolve_product
 
 
@@ -73,13 +73,6 @@ class ActionAddToCart(ShoppingAction):
         return [*events, SlotSet("selected_product", pid)]
 
 
-def _nth(seq: list[Any], n: int) -> Any:
-    """The n-th (1-based; -1 is the last) of ``seq``, or None."""
-    if n == -1:
-        return seq[-1] if seq else None
-    return seq[n - 1] if 1 <= n <= len(seq) else None
-
-
 def cart_line_for(tracker: Tracker, lines: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Which cart line a message means: a product type it names; an ordinal into the list read
     out last (search results or the cart); the selected product; or the only line."""
@@ -90,7 +83,7 @@ def cart_line_for(tracker: Tracker, lines: list[dict[str, Any]]) -> dict[str, An
     if ordinal is not None:
         n = int(ordinal)
         results = [int(i) for i in tracker.get_slot("last_results") or []]
-        in_cart, result = _nth(lines, n), _nth(results, n)
+        in_cart, result = nth(lines, n), nth(results, n)
         result_line = next((ln for ln in lines if ln["id"] == result), None)
         if tracker.get_slot("last_list") == "cart":
             return in_cart or result_line  # "2번" with one line in the cart: the 2nd result

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import i18n
 from actions.api.services import search_service
-from actions.base import ShoppingAction, display_name, entity, product_payload
+from actions.base import ShoppingAction, display_name, entity, nth, product_payload
 from retrieval.query import parse_size
 
 READ_OUT = 3  # voice-friendly: three results read aloud
@@ -154,17 +154,11 @@ class ActionRefine(ShoppingAction):
                 return []
         if asked is not None:
             # "the 2-litre one": that size when the type has it, else the boosted list as it is.
-            results = [r for r in results if same_size(asked, r.item)] or results
+            results = [r for r in results if asked.matches(r.item.size, r.item.unit)] or results
         if how == "cheaper":
             results.sort(key=lambda r: (r.item.price, -r.score))
         log_search(tracker.sender_id, query, lang, results)
         return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
-
-
-def same_size(asked: Any, item: Any) -> bool:
-    """Whether ``item`` comes in the asked size ("2리터" is a 2 L or a 2,000 ml product)."""
-    value = asked.in_unit(item.unit)
-    return value is not None and abs(value - item.size) <= 1e-6 * max(1.0, value)
 
 
 def resolve_product(tracker: Tracker) -> int | None:
@@ -173,12 +167,7 @@ def resolve_product(tracker: Tracker) -> int | None:
     results = [int(i) for i in tracker.get_slot("last_results") or []]
     ordinal = entity(tracker, "ordinal")
     if ordinal is not None and results:
-        n = int(ordinal)
-        if n == -1:
-            return results[-1]
-        if 1 <= n <= len(results):
-            return results[n - 1]
-        return None
+        return nth(results, int(ordinal))
     selected = tracker.get_slot("selected_product")
     if selected is not None:
         return int(selected)

@@ -107,6 +107,11 @@ class Size:
         factor = CONVERT.get((self.unit, unit))
         return self.value * factor if factor else None
 
+    def matches(self, size: float, unit: str) -> bool:
+        """Whether a product of ``size`` ``unit`` comes in this size ("2리터": 2 L or 2,000 ml)."""
+        value = self.in_unit(unit)
+        return value is not None and abs(value - size) <= 1e-6 * max(1.0, value)
+
 
 @dataclass
 class ParsedQuery:

@@ -199,10 +199,8 @@ class SearchService:
             item = self.catalog.items[self.catalog.pos[pid]]
             if item.type_key in types:
                 fused[pid] += TYPE_BOOST
-            if parsed.size is not None:
-                asked = parsed.size.in_unit(item.unit)
-                if asked is not None and abs(asked - item.size) <= 1e-6 * max(1.0, asked):
-                    fused[pid] += SIZE_BOOST
+            if parsed.size is not None and parsed.size.matches(item.size, item.unit):
+                fused[pid] += SIZE_BOOST
             if parsed.brand and item.brand.lower() == parsed.brand.lower():
                 fused[pid] += SIZE_BOOST
 
