@@ -56,7 +56,10 @@ def build_services(settings: ServeSettings, model_dir: Path | None = None) -> li
         Service(
             "rasa",
             [
-                _venv_bin(".venv-rasa", "rasa"),
+                # Rasa's `rasa run`, with the action answers' schema checked once (nlu/rasa_run.py)
+                _venv_bin(".venv-rasa", "python"),
+                "-m",
+                "nlu.rasa_run",
                 "run",
                 "--enable-api",
                 "-i",
