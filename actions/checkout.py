@@ -19,13 +19,18 @@ from actions.shopping import describe, fresh_product, search
 PENDING = ("pending_checkout", "pending_add", "pending_search")
 
 
+def checkout_payload(total: int) -> dict[str, Any]:
+    """The contract's payload of a question awaiting a yes before an order."""
+    return {"type": "confirm", "action": "checkout", "total": total}
+
+
 def confirm(dispatcher: CollectingDispatcher, view: Any, lang: str, key: str) -> list[Any]:
     """Ask for a yes, stating the total; the token makes the order placed by that yes unique."""
     token = uuid.uuid4().hex
     dispatcher.utter_message(
         text=i18n.t(key, lang, total=i18n.price(view.total, view.currency, lang),
                     count=sum(int(ln["qty"]) for ln in view.lines)),
-        json_message={"type": "confirm", "action": "checkout", "total": view.total},
+        json_message=checkout_payload(view.total),
     )  # fmt: skip
     pending = {"token": token, "total": view.total, "currency": view.currency}
     return [SlotSet("pending_checkout", pending)]
@@ -170,7 +175,7 @@ class ActionNotUnderstood(ShoppingAction):
             total = i18n.price(int(checkout["total"]), currency, lang)
             dispatcher.utter_message(
                 text=i18n.t("reask_checkout", lang, total=total),
-                json_message={"type": "confirm", "action": "checkout", "total": checkout["total"]},
+                json_message=checkout_payload(checkout["total"]),
             )
             return []
         pending_add = tracker.get_slot("pending_add")

@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "I have no {query} for {price} or less. Pick one of those, or ask for something else.",
         "{query}{josa_eun} {price} 이하 상품이 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
     ),
+    "refine_none_size": (
+        "I have no {query} in {size}. Pick one of those, or ask for something else.",
+        "{query}{josa_eun} {size} 상품이 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
+    ),
     "refine_none_other_brand": (
         "I have no other brand of {query}. Pick one of those, or ask for something else.",
         "{query}{josa_eun} 다른 브랜드가 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",

@@ -148,9 +148,15 @@ class ActionRefine(ShoppingAction):
             types = {it.type_key for it in shown}
             results = [r for r in results if r.item.type_key in types]
             if not results:
-                key = f"refine_none_{how}" if how in REFINEMENTS else "refine_none_cap"
-                price = i18n.price(int(cap or 0), shown[0].currency, lang)
-                dispatcher.utter_message(text=i18n.t(key, lang, query=title, price=price))
+                if how in REFINEMENTS:
+                    reply = i18n.t(f"refine_none_{how}", lang, query=title)
+                elif cap is not None:
+                    price = i18n.price(int(cap), shown[0].currency, lang)
+                    reply = i18n.t("refine_none_cap", lang, query=title, price=price)
+                else:  # only a size was asked ("the 2-litre one")
+                    size = i18n.size(asked.value, asked.unit, lang) if asked else ""
+                    reply = i18n.t("refine_none_size", lang, query=title, size=size)
+                dispatcher.utter_message(text=reply)
                 return []
         if asked is not None:
             # "the 2-litre one": that size when the type has it, else the boosted list as it is.

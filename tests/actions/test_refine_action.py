@@ -134,6 +134,30 @@ def test_the_2_litre_one_keeps_that_size(store, monkeypatch) -> None:  # type: i
     assert ids(messages) == [1, 2, 5]
 
 
+class OtherTypesOnly(FakeSearch):
+    """A search that finds only products of other types than the ones on screen."""
+
+    def search(self, query: str, user: str | None = None, k: int = 10, filters: Any = None):  # type: ignore[no-untyped-def]
+        return [r for r in super().search(query, user, k, filters) if r.item.type_key != LD]
+
+
+def test_a_size_with_nothing_of_the_type_names_the_size(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Only a size asked, and nothing of the type found: the reply names the size (it once
+    said "nothing under 0 won", the price-cap reply with no cap)."""
+    items = [item(1, LD, "A", 9000, 1.5, "L"), item(3, "sugar", "C", 2000, 2.0, "L")]
+    monkeypatch.setattr(shopping, "search_service", lambda: OtherTypesOnly(items))
+    t = Tracker(
+        sender_id="u1", slots={"last_query": "세탁세제", "last_results": [1]},
+        latest_message={"text": "2리터짜리", "entities": [{"entity": "size", "value": "2 L"}]},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+    )  # fmt: skip
+    d = CollectingDispatcher()
+    events = shopping.ActionRefine().run(d, t, {})
+    assert events == [] and len(d.messages) == 1
+    assert d.messages[0]["text"].startswith("액체 세탁세제는 2L 상품이 없어요")
+    assert "0원" not in d.messages[0]["text"]
+
+
 def test_a_refinement_naming_another_product_searches_it(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Detergent on screen, "만원 이하 생수": water is searched, not detergent under 10,000."""
     items = [item(1, LD, "A", 15000), item(6, "bottled_water", "W", 900)]
