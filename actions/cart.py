@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import i18n
 from actions.api.services import search_service
 from actions.base import ShoppingAction, cart_payload, display_name, entity, nth
-from actions.shopping import fresh_product, resolve_product
+from actions.shopping import fresh_product, resolve_product, say_no_such_item
 
 
 def quantity(tracker: Tracker, default: int = 1) -> int:
@@ -67,7 +67,8 @@ class ActionAddToCart(ShoppingAction):
         if pid is None:
             pid = resolve_product(tracker)
         if pid is None:
-            dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
+            if not say_no_such_item(dispatcher, tracker, lang):
+                dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
             return events
         add(dispatcher, tracker.sender_id, pid, quantity(tracker), lang)
         return [*events, SlotSet("selected_product", pid)]

@@ -38,7 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "I have no other brand of {query}. Pick one of those, or ask for something else.",
         "{query}{josa_eun} 다른 브랜드가 없어요. 그중에서 고르시거나 다른 걸 말씀해 주세요.",
     ),
-    "read_item": ("{n}. {name}, {size}, {price}", "{n}번, {name}, {size}, {price}"),
+    "read_item": ("{n}. {name}, {price}", "{n}번, {name}, {price}"),
     "ask_select": (
         "Which one would you like? Say 'the first one' or 'add two'.",
         "어떤 걸로 하시겠어요? '첫 번째 거'나 '두 개 담아줘'라고 말씀해 주세요.",
@@ -52,8 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "목록에 {n}번 상품이 없어요. {count}개를 보여 드렸어요.",
     ),
     "selected": (
-        "{name}, {size}, {price}. {stock} Shall I add it to your cart?",
-        "{name}, {size}, {price}이에요. {stock} 장바구니에 담을까요?",
+        "{name_size}, {price}. {stock} Shall I add it to your cart?",
+        "{name_size}, {price}이에요. {stock} 장바구니에 담을까요?",
     ),
     "in_stock": ("In stock.", "재고 있어요."),
     "out_of_stock": ("Out of stock right now.", "지금은 품절이에요."),
@@ -119,8 +119,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "아직 주문 내역이 없어서 늘 사시던 상품을 몰라요. 무엇을 사시겠어요?",
     ),
     "usual": (
-        "Your usual is {name}, {size}, {price}. Add {qty} to your cart?",
-        "늘 사시던 상품은 {name}, {size}, {price}이에요. {qty}개 담을까요?",
+        "Your usual is {name_size}, {price}. Add {qty} to your cart?",
+        "늘 사시던 상품은 {name_size}, {price}이에요. {qty}개 담을까요?",
     ),
     "no_orders": ("You have no orders yet.", "아직 주문 내역이 없어요."),
     "order_status": (

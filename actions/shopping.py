@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -28,11 +29,24 @@ def heading(type_key: str | None, query: str, lang: str) -> str:
     return kind.ko if lang == "ko" else kind.en
 
 
+# A name that ends with its pack size ("... 세탁세제 3L", "... 30 rolls", "... 100매").
+NAME_SIZE_TAIL = re.compile(r"\s(\d[\d,]*(?:\.\d+)?)\s?[^\d\s]+(?:\s[^\d\s]+)?$")
+
+
+def name_and_size(item: Any, lang: str) -> str:
+    """The name as it is read out, with the size once: "리큐 세탁세제 3L", not "리큐 세탁세제 3L,
+    3L" (catalog names usually end with their size); "Name, 3L" when the name does not say it."""
+    name = display_name(item, lang)
+    tail = NAME_SIZE_TAIL.search(name)
+    if tail is not None and float(tail.group(1).replace(",", "")) == float(item.size):
+        return name
+    return f"{name}, {i18n.size(item.size, item.unit, lang)}"
+
+
 def item_line(n: int, item: Any, lang: str) -> str:
-    """One result as it is read out: "2. Name, size, price"."""
-    size = i18n.size(item.size, item.unit, lang)
+    """One result as it is read out: "2. Name and size, price"."""
     price = i18n.price(item.price, item.currency, lang)
-    return i18n.t("read_item", lang, n=n, name=display_name(item, lang), size=size, price=price)
+    return i18n.t("read_item", lang, n=n, name=name_and_size(item, lang), price=price)
 
 
 def read_results(
@@ -180,9 +194,21 @@ def resolve_product(tracker: Tracker) -> int | None:
     return results[0] if results else None
 
 
+def say_no_such_item(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> bool:
+    """When the message names a number past the end of the list read out ("the second one" of
+    one), say how many there are and return True; "search first" would be wrong there."""
+    results = tracker.get_slot("last_results") or []
+    n = entity(tracker, "ordinal")
+    if n is None or not results:
+        return False
+    dispatcher.utter_message(text=i18n.t("no_such_item", lang, n=n, count=len(results)))
+    return True
+
+
 def describe(item: Any, lang: str) -> dict[str, str]:
     return {
         "name": display_name(item, lang),
+        "name_size": name_and_size(item, lang),
         "size": i18n.size(item.size, item.unit, lang),
         "price": i18n.price(item.price, item.currency, lang),
         "stock": i18n.t("in_stock" if item.stock > 0 else "out_of_stock", lang),
@@ -209,8 +235,7 @@ class ActionSelectItem(ShoppingAction):
             return []
         pid = resolve_product(tracker)
         if pid is None:
-            n = entity(tracker, "ordinal")
-            dispatcher.utter_message(text=i18n.t("no_such_item", lang, n=n, count=len(results)))
+            say_no_such_item(dispatcher, tracker, lang)
             return []
         item = fresh_product(pid)
         dispatcher.utter_message(
@@ -239,7 +264,8 @@ class ActionProductQuestion(ShoppingAction):
             hits = search_service().search(query, user=tracker.sender_id, k=1)
             item = fresh_product(hits[0].item.id) if hits else None
         if item is None:
-            dispatcher.utter_message(text=i18n.t("which_product", lang))
+            if not say_no_such_item(dispatcher, tracker, lang):
+                dispatcher.utter_message(text=i18n.t("which_product", lang))
             return []
         dispatcher.utter_message(
             text=i18n.t("answer", lang, **describe(item, lang)),

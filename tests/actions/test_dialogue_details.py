@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.orders as orders_actions
 import actions.shopping as shopping
-from actions.cart import ActionChangeQuantity, ActionRemoveFromCart, ActionViewCart
+from actions.cart import ActionAddToCart, ActionChangeQuantity, ActionRemoveFromCart, ActionViewCart
 from actions.checkout import ActionAffirm, ActionDeny, ActionReorderUsual
 from actions.orders import ActionRecommend
 from actions.shopping import ActionProductQuestion, ActionRefine, ActionSelectItem
@@ -132,8 +132,8 @@ def test_recommendations_are_read_out_by_name(search, monkeypatch) -> None:  # t
     monkeypatch.setattr("retrieval.nextbasket.recommend_types", lambda *a, **kw: recs)
     messages, events = run(ActionRecommend(), "what am I running low on")
     text = messages[0]["text"]
-    assert "1. Soft Toilet Paper 30 rolls, 30 rolls, 18,000 won (popular with shoppers now)" in text
-    assert "2. Clear Water 2L, 2L, 900 won (you usually buy bottled water every 7 days" in text
+    assert "1. Soft Toilet Paper 30 rolls, 18,000 won (popular with shoppers now)" in text
+    assert "2. Clear Water 2L, 900 won (you usually buy bottled water every 7 days" in text
     assert shown(messages) == [2, 1] and slot(events, "last_results") == [2, 1]
     messages, _ = run(ActionRecommend(), "뭐 살 때 됐어?")
     assert "1번, 부드러운 화장지 30롤" in messages[0]["text"]
@@ -201,3 +201,30 @@ def test_an_ordinal_counts_in_the_list_read_out_last(search) -> None:  # type: i
     after_cart = {"last_results": [1, 2], "last_list": "cart"}
     run(ActionRemoveFromCart(), "2번 빼줘", after_cart, ordinal=2)
     assert cart_ids() == []
+
+
+def test_the_size_is_read_once() -> None:
+    """Catalog names end with their size: "Clear Water 2L, 900 won", not "Clear Water 2L, 2L";
+    a name that does not say its size gets it read after it."""
+    water, paper = (catalog_item(r) for r in PRODUCTS)
+    assert shopping.item_line(1, water, "en") == "1. Clear Water 2L, 900 won"
+    assert shopping.item_line(2, paper, "ko") == "2번, 부드러운 화장지 30롤, 18,000원"
+    bare = catalog_item((3, "rice", "Jeju Rice", "제주 쌀", 10.0, "kg", 32000))
+    assert shopping.item_line(1, bare, "ko") == "1번, 제주 쌀, 10kg, 32,000원"
+    other_number = catalog_item((4, "rice", "Rice 3 Grains", "쌀 3종", 10.0, "kg", 32000))
+    assert shopping.name_and_size(other_number, "en") == "Rice 3 Grains, 10kg"
+
+
+def test_an_ordinal_past_the_end_of_the_list_says_how_many_there_are(search) -> None:  # type: ignore[no-untyped-def]
+    """ "두 번째 거 담아줘" with one result on screen once answered "tell me what you're looking
+    for first"; the list was there, one item long."""
+    slots = {"last_results": [1], "last_list": "results"}
+    messages, events = run(
+        ActionAddToCart(), "두 번째 거 세 개 담아줘", slots, ordinal=2, quantity=3
+    )
+    assert messages[0]["text"] == "목록에 2번 상품이 없어요. 1개를 보여 드렸어요."
+    assert events == []
+    messages, _ = run(ActionProductQuestion(), "how much is the third one", slots, ordinal=3)
+    assert messages[0]["text"] == "There's no item 3 in the list. I showed 1."
+    with transaction() as s:
+        assert carts.view_cart(s, "u1").lines == []
