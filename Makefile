@@ -13,7 +13,8 @@ PIP_FLAGS  := --disable-pip-version-check --progress-bar off
 RASA_DATA  := $(shell find nlu -name '*.yml' 2>/dev/null | sort)
 # The NLU components' code and what they import from the libraries: Rasa's cache keys on data and
 # config only, so a change here retrains with --force (below) rather than restoring stale parts.
-RASA_SRC   := $(shell find nlu -name '*.py' 2>/dev/null | sort) retrieval/query.py \
+# nlu/rasa_run.py starts the server and is no part of the model.
+RASA_SRC   := $(shell find nlu -name '*.py' ! -name rasa_run.py 2>/dev/null | sort) retrieval/query.py \
               retrieval/onnx_encoder.py store/taxonomy.py
 PYTEST_ARGS ?=
 

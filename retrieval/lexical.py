@@ -22,12 +22,15 @@ HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 
 
 def tokens(text: str) -> list[str]:
-    """Words, plus character bigrams of Hangul words and trigrams of Latin words."""
+    """Words, plus character bigrams of Hangul words and trigrams of Latin words. A two-syllable
+    Hangul word is its own bigram too: "휴지" in a product and "휴지도" (with a particle) in a
+    query then share "c:휴지"; as a word token alone they never met."""
     out: list[str] = []
     for word in WORD_RE.findall(normalise(text)):
         out.append("w:" + word)
-        n = 2 if HANGUL_RE.search(word) else 3
-        if len(word) > n:
+        hangul = bool(HANGUL_RE.search(word))
+        n = 2 if hangul else 3
+        if len(word) > n or (hangul and len(word) == n):
             out += ["c:" + word[i : i + n] for i in range(len(word) - n + 1)]
     return out
 

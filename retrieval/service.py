@@ -167,7 +167,9 @@ class SearchService:
                 self.embedder.encode_query(text), CANDIDATES, allowed
             )
         if mode in ("hybrid", "lexical"):
-            legs["lexical"] = self.lexical.search(text, CANDIDATES, mask)
+            legs["lexical"] = self.lexical.search(
+                self._lexical_text(text, parsed), CANDIDATES, mask
+            )
         fused = reciprocal_rank_fusion(
             [ids.tolist() for ids, _ in legs.values()],
             weights=[self._leg_weight(leg, query) if len(legs) > 1 else 1.0 for leg in legs],
@@ -182,6 +184,16 @@ class SearchService:
         if user and self.personalizer is not None and results:
             results = self.personalizer.rerank(user, results)
         return results[:k]
+
+    def _lexical_text(self, text: str, parsed: ParsedQuery | None) -> str:
+        """The lexical leg's query: the words as said plus the name of each product type the
+        understanding found ("쌀도 있어요?" + "쌀"), so a particle or a typo on the product word
+        cannot leave that type's products out of the candidates the type boost then lifts."""
+        if parsed is None or not parsed.type_keys:
+            return text
+        lang = "ko" if parsed.language == "ko" else "en"
+        names = [getattr(self.taxonomy[k], lang) for k in parsed.type_keys if k in self.taxonomy]
+        return " ".join([text, *names])
 
     def _leg_weight(self, leg: str, query: str) -> float:
         """The dense leg counts only for languages its model knows: all-MiniLM-L6-v2 embeds

@@ -115,6 +115,9 @@ def _types(results) -> list[str]:  # type: ignore[no-untyped-def]
         ("washing liquid", "liquid_laundry_detergent"),
         ("세탁세제", "liquid_laundry_detergent"),
         ("쌀 사고 싶어요", "rice"),
+        # A two-syllable word with a particle: "휴지도" must still meet "휴지".
+        ("휴지도 찾아줘", "toilet_paper"),
+        ("쌀도 있어요?", "rice"),
     ],
 )
 def test_queries_in_both_languages_find_their_type(
