@@ -27,9 +27,10 @@ def checkout_payload(total: int) -> dict[str, Any]:
 def confirm(dispatcher: CollectingDispatcher, view: Any, lang: str, key: str) -> list[Any]:
     """Ask for a yes, stating the total; the token makes the order placed by that yes unique."""
     token = uuid.uuid4().hex
+    count = sum(int(ln["qty"]) for ln in view.lines)
     dispatcher.utter_message(
-        text=i18n.t(key, lang, total=i18n.price(view.total, view.currency, lang),
-                    count=sum(int(ln["qty"]) for ln in view.lines)),
+        text=i18n.t(key, lang, total=i18n.price(view.total, view.currency, lang), count=count,
+                    items="item" if count == 1 else "items"),
         json_message=checkout_payload(view.total),
     )  # fmt: skip
     pending = {"token": token, "total": view.total, "currency": view.currency}

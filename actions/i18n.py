@@ -79,7 +79,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cart_line": ("{qty} × {name}", "{name} {qty}개"),
     "cleared": ("Your cart is now empty.", "장바구니를 비웠어요."),
     "confirm_checkout": (
-        "Your total is {total} for {count} item(s). Shall I place the order? Please say yes.",
+        "Your total is {total} for {count} {items}. Shall I place the order? Please say yes.",
         "총 {count}개 상품, {total}이에요. 주문할까요? '네'라고 말씀해 주세요.",
     ),
     "still_pending": (
@@ -134,7 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nothing seems due yet. Ask me for anything you need.",
         "아직 다시 살 상품이 없어요. 필요한 걸 말씀해 주세요.",
     ),
-    "answer": ("{name}: {price}, {size}. {stock}", "{name}: {price}, {size}. {stock}"),
+    "answer": ("{name_size}: {price}. {stock}", "{name_size}: {price}. {stock}"),
     "which_product": (
         "Which product do you mean? Search first, then say 'the first one'.",
         "어떤 상품 말씀이세요? 먼저 검색하고 '첫 번째 거'라고 말씀해 주세요.",

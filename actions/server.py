@@ -27,15 +27,27 @@ def main(argv: list[str] | None = None) -> None:
         "--port", type=int, default=int(os.environ.get("JANGBOGI_ACTION_PORT", 5055))
     )
     args = parser.parse_args(argv)
-    # rasa-sdk reads its bind address from SANIC_HOST; set it before rasa_sdk is imported.
-    os.environ["SANIC_HOST"] = args.host
-    warm()
-    from rasa_sdk.__main__ import main_from_args
-    from rasa_sdk.endpoint import create_argument_parser
+    serve(args.host, args.port)
 
-    main_from_args(
-        create_argument_parser().parse_args(["--actions", "actions", "--port", str(args.port)])
-    )
+
+def serve(host: str, port: int) -> None:
+    """rasa-sdk's server in this one process. Its own runner (Sanic 25) serves from a spawned
+    worker process: the model and index warmed here then sat unused in the parent (284 MB)
+    while the worker loaded its own copy on the first shopper's turn (1.4 s). One process
+    warms once, before it binds, and holds one copy."""
+    from rasa_sdk import utils
+    from rasa_sdk.endpoint import create_app_for_serve
+    from rasa_sdk.executor import ActionExecutor
+    from sanic import Sanic
+
+    utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    utils.update_sanic_log_level()
+    warm()
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    app = create_app_for_serve(executor)
+    app.prepare(host=host, port=port, single_process=True, motd=False)
+    Sanic.serve_single(primary=app)
 
 
 if __name__ == "__main__":

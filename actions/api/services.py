@@ -31,5 +31,8 @@ def next_basket() -> Any:
 
 
 def warm_up() -> None:
-    """Load the model and index before the first shopper waits for them."""
+    """Load the model and index, and learn the repurchase recommender (2.6 s on the demo store),
+    before the first shopper waits for them; the Rasa server takes longer to load its model, so
+    `jangbogi serve` is up no later for it."""
     search_service().search("warm up", k=1)
+    next_basket()

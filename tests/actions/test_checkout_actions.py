@@ -73,6 +73,15 @@ def test_checkout_states_total_and_yes_orders_once(store) -> None:  # type: igno
     assert not (Path(os.environ["JANGBOGI_VAR_DIR"]) / "index").exists()
 
 
+def test_the_english_total_counts_items_in_words(store) -> None:  # type: ignore[no-untyped-def]
+    messages, _ = run(ActionCheckout(), "checkout")
+    assert "Your total is 13,800 won for 2 items." in messages[0]["text"]
+    with transaction(store) as s:
+        carts.set_quantity(s, "u1", 1, 1)
+    messages, _ = run(ActionCheckout(), "checkout")
+    assert "Your total is 6,900 won for 1 item." in messages[0]["text"]
+
+
 def test_no_or_a_changed_cart_orders_nothing(store) -> None:  # type: ignore[no-untyped-def]
     _, events = run(ActionCheckout(), "checkout")
     pending = slot(events, "pending_checkout")

@@ -105,6 +105,7 @@ def test_a_question_naming_another_product_is_about_that_product(search) -> None
     # Without a product named, the question is about what is on screen.
     messages, _ = run(ActionProductQuestion(), "얼마예요?", {"last_results": [1]})
     assert shown(messages) == [1] and "900원" in messages[0]["text"]
+    assert messages[0]["text"].startswith("맑은 생수 2L: 900원. ")  # the size said once
     # An ordinal picks from the list even when a product word comes with it.
     messages, _ = run(ActionProductQuestion(), "the first toilet paper", {"last_results": [1]},
                       product="toilet_paper", ordinal=1)  # fmt: skip
