@@ -63,7 +63,12 @@ class ActionAddToCart(ShoppingAction):
             hits = search_service().search(query, user=tracker.sender_id, k=3)
             if hits:
                 pid = hits[0].item.id
-                events.append(SlotSet("last_results", [h.item.id for h in hits]))
+                # The list and its query together, so "the 2-litre one" or "cheaper" next
+                # refines this search, not one from before it.
+                events += [
+                    SlotSet("last_results", [h.item.id for h in hits]),
+                    SlotSet("last_query", query),
+                ]
         if pid is None:
             pid = resolve_product(tracker)
         if pid is None:

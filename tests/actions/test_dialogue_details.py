@@ -7,6 +7,7 @@ that keeps the products of the types a query names (through the real taxonomy pa
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -49,6 +50,8 @@ class TypedSearch:
 
     def __init__(self) -> None:
         self.items = [catalog_item(r) for r in PRODUCTS]
+        by_id = {it.id: it for it in self.items}
+        self.catalog = SimpleNamespace(get=by_id.get)
         self.parser = QueryParser(load_taxonomy())
         self.queries: list[str] = []
 
@@ -229,3 +232,16 @@ def test_an_ordinal_past_the_end_of_the_list_says_how_many_there_are(search) -> 
     assert messages[0]["text"] == "There's no item 3 in the list. I showed 1."
     with transaction() as s:
         assert carts.view_cart(s, "u1").lines == []
+
+
+def test_a_refinement_after_adding_by_name_refines_that_search(search) -> None:  # type: ignore[no-untyped-def]
+    """ "add 2 bottles of water" searched water but left the query of the search before it
+    (dish soap), so "the 2-litre one" next answered "I have no bottled water in 2L"."""
+    slots: dict[str, Any] = {"last_query": "find me some dish soap", "last_results": []}
+    _, events = run(ActionAddToCart(), "add 2 bottles of water", slots,
+                    product="bottled_water", quantity=2)  # fmt: skip
+    slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+    assert slots["last_query"] == "add 2 bottles of water"
+    messages, _ = run(ActionRefine(), "the 2-litre one", slots, size="2 L")
+    assert messages[0]["text"].startswith("Here is what I found for bottled water")
+    assert shown(messages) == [1]
