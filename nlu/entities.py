@@ -31,9 +31,23 @@ ORD_KO = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
 ORD_EN = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
           "4th": 4, "fifth": 5, "5th": 5, "last": -1}  # fmt: skip
 REFINEMENTS = (
-    ("cheaper", r"cheaper|less expensive|lower price|더 싼|더 저렴|싼 거|저렴한|가격 더 낮은|싼걸"),
-    ("bigger", r"bigger|larger|big(?:ger)? (?:pack|size)|더 큰|큰 용량|대용량|용량 큰|큰 거|큰걸"),
-    ("smaller", r"smaller|small(?:er)? (?:pack|size)|더 작은|작은 걸|작은 사이즈|소용량|작은 거"),
+    # The superlatives ("the cheapest one", "제일 싼 거") ask for the same move: the list sorted
+    # by it, from the cheapest (largest, smallest) of the type.
+    (
+        "cheaper",
+        r"cheaper|cheapest|less expensive|least expensive|lower price|lowest price|"
+        r"더 싼|더 저렴|싼 거|저렴한|가격 더 낮은|싼걸|제일 싼|가장 싼|최저가",
+    ),
+    (
+        "bigger",
+        r"bigger|biggest|larger|largest|big(?:ger)? (?:pack|size)|더 큰|큰 용량|대용량|"
+        r"용량 큰|큰 거|큰걸|제일 큰|가장 큰",
+    ),
+    (
+        "smaller",
+        r"smaller|smallest|small(?:er)? (?:pack|size)|더 작은|작은 걸|작은 사이즈|소용량|"
+        r"작은 거|제일 작은|가장 작은",
+    ),
     ("other_brand", r"another brand|other brands?|different brand|다른 브랜드|다른 회사|딴 브랜드"),
 )
 

@@ -44,6 +44,11 @@ def found(ents: ShoppingEntities, text: str) -> dict[str, object]:
         ("nappies under 10,000 won", {"product": "diapers", "price_cap": 10000}),
         ("the 1.5 L one", {"size": "1.5 L"}),
         ("something bigger", {"refinement": "bigger"}),
+        # Superlatives ask for the same move as the comparatives.
+        ("which is the cheapest?", {"refinement": "cheaper"}),
+        ("제일 싼 거 뭐예요?", {"refinement": "cheaper"}),
+        ("the largest pack", {"refinement": "bigger"}),
+        ("가장 작은 용량으로", {"refinement": "smaller"}),
         ("change it to 3", {"quantity": 3}),
         ("set the quantity to five", {"quantity": 5}),
         ("ㅇㅇ", {"language": "ko"}),  # chat shorthand in bare letters is Korean
