@@ -191,8 +191,11 @@ class SearchService:
         cannot leave that type's products out of the candidates the type boost then lifts."""
         if parsed is None or not parsed.type_keys:
             return text
-        lang = "ko" if parsed.language == "ko" else "en"
-        names = [getattr(self.taxonomy[k], lang) for k in parsed.type_keys if k in self.taxonomy]
+        names = [
+            getattr(self.taxonomy[k], parsed.language)
+            for k in parsed.type_keys
+            if k in self.taxonomy
+        ]
         return " ".join([text, *names])
 
     def _leg_weight(self, leg: str, query: str) -> float:
