@@ -48,11 +48,33 @@ class ActionCheckout(ShoppingAction):
         with transaction() as s:
             view = carts.view_cart(s, tracker.sender_id)
         if not view.lines:
-            dispatcher.utter_message(text=i18n.t("cart_empty", lang))
-            # A "yes" after this answers nothing: an add offered earlier is dropped too, so it
-            # cannot put something in the cart the shopper has moved on from.
-            return [SlotSet(name, None) for name in PENDING]
+            return offer_instead(dispatcher, tracker, lang)
         return confirm(dispatcher, view, lang, "confirm_checkout")
+
+
+def offer_instead(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+    """Checkout with an empty cart. "Buy it" right after a selection or the usual means that
+    product: the reply names it and asks to add it first, so a yes adds it (never orders it).
+    With no product in focus a yes after this answers nothing: earlier questions are dropped."""
+    cleared = [SlotSet(name, None) for name in PENDING]
+    pending = tracker.get_slot("pending_add") or {}
+    pid = pending.get("product_id") or tracker.get_slot("selected_product")
+    from store.repo.errors import NotFound
+
+    try:
+        item = fresh_product(int(pid)) if pid is not None else None
+    except NotFound:  # delisted since it was shown
+        item = None
+    if item is None:
+        dispatcher.utter_message(text=i18n.t("cart_empty", lang))
+        return cleared
+    qty = int(pending.get("qty") or 1)
+    dispatcher.utter_message(
+        text=i18n.t("cart_empty_offer", lang, qty=qty, **describe(item, lang)),
+        json_message={"type": "products", "items": [product_payload(item)]},
+    )
+    others = [event for event in cleared if event["name"] != "pending_add"]
+    return [*others, SlotSet("pending_add", {"product_id": item.id, "qty": qty})]
 
 
 def place(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:

@@ -75,6 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} 몇 개로 바꿀까요? '3개로 바꿔줘'처럼 말씀해 주세요.",
     ),
     "cart_empty": ("Your cart is empty.", "장바구니가 비어 있어요."),
+    "cart_empty_offer": (
+        "Your cart is empty. Shall I add {qty} × {name_size} ({price}) first?",
+        "장바구니가 비어 있어요. {name_size} {qty}개({price})부터 담을까요?",
+    ),
     "cart": ("Your cart: {lines}. Total {total}.", "장바구니: {lines}. 합계 {total}이에요."),
     "cart_line": ("{qty} × {name}", "{name} {qty}개"),
     "cleared": ("Your cart is now empty.", "장바구니를 비웠어요."),

@@ -145,3 +145,28 @@ def test_a_failing_store_gets_an_apology(monkeypatch) -> None:  # type: ignore[n
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     messages, _ = run(ActionCheckout(), "결제할게요")
     assert "죄송해요" in messages[0]["text"] and "Traceback" not in messages[0]["text"]
+
+
+def test_checkout_with_an_empty_cart_offers_the_product_in_focus(store) -> None:  # type: ignore[no-untyped-def]
+    """ "Buy it" right after a selection: the cart is empty, so the reply offers to add that
+    product first. A yes adds it and orders nothing; with nothing in focus the reply is just
+    that the cart is empty and every question is dropped."""
+    with transaction(store) as s:
+        carts.clear_cart(s, "u1")
+    selected = {"selected_product": 1, "pending_add": {"product_id": 1, "qty": 2}}
+    messages, events = run(ActionCheckout(), "buy it", selected)
+    assert messages[0]["text"] == "Your cart is empty. Shall I add 2 × Water 2L (6,900 won) first?"
+    assert [it["id"] for it in messages[0]["custom"]["items"]] == [1]
+    assert slot(events, "pending_add") == {"product_id": 1, "qty": 2}
+    assert slot(events, "pending_checkout") is None
+    messages, _ = run(ActionCheckout(), "이거 살게요", {"selected_product": 1})
+    assert messages[0]["text"] == "장바구니가 비어 있어요. 생수 2L 1개(6,900원)부터 담을까요?"
+    run(ActionAffirm(), "yes", {"pending_add": slot(events, "pending_add")})
+    with transaction(store) as s:
+        assert carts.view_cart(s, "u1").lines[0]["qty"] == 2
+    assert n_orders(store) == 0
+    with transaction(store) as s:
+        carts.clear_cart(s, "u1")
+    messages, events = run(ActionCheckout(), "checkout", {"pending_search": {"query": "x"}})
+    assert messages[0]["text"] == "Your cart is empty."
+    assert all(slot(events, name) is None for name in ("pending_add", "pending_search"))
