@@ -25,7 +25,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
-from rasa.shared.nlu.constants import INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -34,6 +34,7 @@ from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir
 
 HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 GROUP_SEPARATOR = "::"
+OUT_OF_SCOPE = "out_of_scope"
 
 
 class _TextFeaturizer:
@@ -138,7 +139,17 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 10.0, "max_iter": 150, "ranking_length": 10}
+        # novelty_threshold: a message whose sentence vector is less similar than this (cosine)
+        # to every in-scope training example is out of scope, whatever the classifier says;
+        # 0 turns it off. Korean (zero vectors) is never gated, nor is a message naming one of
+        # the entities in novelty_spares (a product of ours is in scope however it is asked for).
+        return {
+            "C": 10.0,
+            "max_iter": 150,
+            "ranking_length": 10,
+            "novelty_threshold": 0.0,
+            "novelty_spares": ["product", "brand"],
+        }
 
     def __init__(
         self,
@@ -146,11 +157,14 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         clf: Any = None,
+        reference: np.ndarray | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
         self._use(clf)
+        # Unit sentence vectors of the in-scope training examples (for the novelty gate).
+        self._reference = reference if reference is not None else np.zeros((0, 0), np.float32)
 
     def _use(self, clf: SoftmaxRegression | None) -> None:
         """Take a fitted model, with its intent names and the matrix summing group columns into
@@ -205,9 +219,23 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         if not examples:
             return self._resource
         clf = SoftmaxRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]))
-        self._use(clf.fit(*self._features(examples), [self._label(m) for m in examples]))
+        sparse, dense = self._features(examples)
+        self._use(clf.fit(sparse, dense, [self._label(m) for m in examples]))
+        in_scope = np.array([str(m.get(INTENT)) != OUT_OF_SCOPE for m in examples])
+        self._reference = in_scope_reference(dense[in_scope])
         self.persist()
         return self._resource
+
+    def _novel(self, dense: np.ndarray) -> np.ndarray:
+        """Per message: whether the gate sends it out of scope (a sentence vector unlike every
+        in-scope example). Messages without a vector (Korean) are never novel."""
+        threshold = float(self.config["novelty_threshold"])
+        if threshold <= 0 or self._reference.size == 0:
+            return np.zeros(len(dense), dtype=bool)
+        norms = np.linalg.norm(dense, axis=1)
+        unit = dense / np.maximum(norms, 1e-12)[:, None]
+        similarity = (unit.astype(np.float32) @ self._reference.T).max(axis=1)
+        return (norms > 0) & (similarity < threshold)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self._clf is None or not messages:
@@ -216,9 +244,19 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         if not todo:
             return messages
         names = self._names
-        probabilities = self._clf.predict_proba(*self._features(todo)) @ self._merge
-        for message, probs in zip(todo, probabilities, strict=True):
+        sparse, dense = self._features(todo)
+        probabilities = self._clf.predict_proba(sparse, dense) @ self._merge
+        oos = names.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in names else None
+        novel = self._novel(dense) if oos is not None else np.zeros(len(todo), dtype=bool)
+        spares = set(self.config["novelty_spares"])
+        novel &= [not spares & {e.get("entity") for e in m.get(ENTITIES, [])} for m in todo]
+        for message, probs, gated in zip(todo, probabilities, novel, strict=True):
             order = np.argsort(-probs)
+            if gated:
+                # Out of scope with all the probability; the ranking after it keeps what the
+                # classifier thought, for the logs.
+                probs[oos] = 1.0
+                order = np.concatenate([[oos], order[order != oos]])
             ranking = [
                 {"name": names[i], "confidence": float(probs[i])}
                 for i in order[: int(self.config["ranking_length"])]
@@ -230,6 +268,7 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
     def persist(self) -> None:
         with self._storage.write_to(self._resource) as folder:
             self._clf.save(folder / "classifier.npz")
+            np.save(folder / "reference.npy", self._reference)
 
     @classmethod
     def load(
@@ -243,6 +282,15 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         try:
             with model_storage.read_from(resource) as folder:
                 clf = SoftmaxRegression.load(folder / "classifier.npz")
+                saved = folder / "reference.npy"
+                reference = np.load(saved, allow_pickle=False) if saved.exists() else None
         except ValueError:  # not trained (no intent examples)
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, clf)
+        return cls(config, model_storage, resource, clf, reference)
+
+
+def in_scope_reference(dense: np.ndarray) -> np.ndarray:
+    """Distinct unit vectors of the examples that have one (Korean examples have none)."""
+    norms = np.linalg.norm(dense, axis=1)
+    unit = dense[norms > 0] / norms[norms > 0, None]
+    return np.unique(unit.astype(np.float32), axis=0)

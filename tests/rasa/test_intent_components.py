@@ -1,6 +1,8 @@
 """nlu/intents.py in Rasa's own environment: the grouped classifier learns groups as classes and
 answers with their intent, with probabilities summed over the groups; the encoder featurizer
-gives English a sentence vector and Korean a zero one; the tokenizer keeps Korean words; the entity flags mark what a message names. Runs a script in .venv-rasa."""
+gives English a sentence vector and Korean a zero one; the tokenizer keeps Korean words; the
+entity flags mark what a message names; the novelty gate sends English unlike every in-scope
+example out of scope. Runs a script in .venv-rasa."""
 
 from __future__ import annotations
 
@@ -56,6 +58,26 @@ probe = [Message.build(t) for t in ["hello", "play jazz music", "rain forecast",
 tok.process(probe); cv.process(probe); enc.process(probe)
 loaded.process(probe)
 dense = [m.get_dense_features("text")[1].features for m in probe]
+# The same trained classifier with the novelty gate: messages unlike every greet example go out
+# of scope; the cosine to the nearest greet example is reported beside each verdict.
+gate = {**GroupedIntentClassifier.get_default_config(), "novelty_threshold": 0.5}
+gated = GroupedIntentClassifier.load(gate, storage, res, ctx)
+novel_texts = ["hello friend", "hello kitty backpack", "good morning america tv ratings",
+               "안녕하세요"]
+novel_probe, plain_probe = ([Message.build(t) for t in novel_texts] for _ in range(2))
+for batch in (novel_probe, plain_probe):
+    tok.process(batch); cv.process(batch); enc.process(batch)
+plain = [m.get("intent") for m in loaded.process(plain_probe)]
+gated.process(novel_probe)
+named = Message.build(novel_texts[1])  # the same message, naming a product of ours
+tok.process([named]); cv.process([named]); enc.process([named])
+named.set("entities", [{"entity": "product", "value": "backpack", "start": 12, "end": 20}])
+gated.process([named])
+vectors = np.vstack([m.get_dense_features("text")[1].features.reshape(1, -1) for m in novel_probe])
+unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+greet = np.vstack([m.get_dense_features("text")[1].features.reshape(1, -1)
+                   for m in msgs if m.get("intent") == "greet"])
+greet = greet / np.linalg.norm(greet, axis=1, keepdims=True)
 flagger = EntityFlagsFeaturizer.create(EntityFlagsFeaturizer.get_default_config(), storage,
                                        Resource("flags"), ctx)
 flagged = [Message.build(t) for t in ["2리터짜리", "생수 2리터", "cheaper please"]]
@@ -72,6 +94,12 @@ print(json.dumps({
     "ranking_names": [[r["name"] for r in m.get("intent_ranking")] for m in probe],
     "dense_norms": [float(np.linalg.norm(d)) for d in dense],
     "flags": flags,
+    "reference_rows": int(loaded._reference.shape[0]),
+    "novel_plain": [p["name"] for p in plain],
+    "novel_gated": [m.get("intent")["name"] for m in novel_probe],
+    "novel_gated_ranking": [[r["name"] for r in m.get("intent_ranking")] for m in novel_probe],
+    "named_gated": named.get("intent")["name"],
+    "novel_similarity": [float((u @ greet.T).max()) for u in unit],
 }))
 """
 
@@ -118,3 +146,25 @@ def test_entity_flags_tell_a_refinement_from_a_search(result: dict) -> None:
     assert size_only == ["size"]
     assert product_and_size == ["product", "size"]
     assert cheaper == ["refinement"]
+
+
+def test_novelty_gate_sends_messages_unlike_any_in_scope_example_out_of_scope(result: dict) -> None:
+    """Threshold 0.5 against the greet examples (the only in-scope ones): each English message
+    below it is out of scope, the rest keep the classifier's intent; Korean has no vector and a
+    message naming a product is spared, so neither is gated. The probes must include one the
+    classifier alone takes for a greeting."""
+    assert result["reference_rows"] == 4
+    similarity, plain, gated = (
+        result["novel_similarity"],
+        result["novel_plain"],
+        result["novel_gated"],
+    )
+    assert similarity[0] >= 0.5 and gated[0] == plain[0] == "greet"
+    assert any(p == "greet" and s < 0.5 for p, s in zip(plain[1:3], similarity[1:3], strict=True))
+    for s, g, ranking in zip(similarity[1:3], gated[1:3], result["novel_gated_ranking"][1:3],
+                             strict=True):  # fmt: skip
+        assert g == ("out_of_scope" if s < 0.5 else "greet")
+        assert sorted(ranking) == ["greet", "out_of_scope"]
+    assert similarity[3] == 0.0 and gated[3] == plain[3]
+    # "hello kitty backpack" is gated, but not when it names a product: the classifier decides.
+    assert gated[1] == "out_of_scope" and result["named_gated"] == plain[1] == "greet"
