@@ -17,6 +17,16 @@ from actions.shopping import describe, fresh_product, search
 
 # Questions awaiting a yes or no: the checkout's total, "Shall I add it?", "Shall I search?".
 PENDING = ("pending_checkout", "pending_add", "pending_search")
+# CLINC's small talk counts as out of scope (the mapping), and the classifier learns it
+# so: "hello" or "talk to you later" may come out of scope with the group that says what it is
+# (nlu/intents.py). Answering those with the refusal would be rude, so they get the reply
+# their group asks for.
+SMALL_TALK = {
+    "greeting": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "what_can_i_ask_you": "utter_help",
+    "thank_you": "utter_welcome",
+}
 
 
 def checkout_payload(total: int) -> dict[str, Any]:
@@ -210,7 +220,12 @@ class ActionNotUnderstood(ShoppingAction):
                 json_message={"type": "products", "items": [product_payload(item)]},
             )
             return []
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
+        small_talk = SMALL_TALK.get(latest.get("out_of_scope_group") or "")
+        if intent == "out_of_scope" and small_talk:
+            dispatcher.utter_message(response=small_talk)
+            return []
         unsure = intent == "nlu_fallback"
         dispatcher.utter_message(response="utter_ask_rephrase" if unsure else "utter_out_of_scope")
         return []

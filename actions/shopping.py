@@ -256,10 +256,15 @@ class ActionProductQuestion(ShoppingAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
         pid = resolve_product(tracker)
         item = fresh_product(pid) if pid is not None else None
-        named = entity(tracker, "product")
-        other = item is None or item.type_key != named
-        if named and other and entity(tracker, "ordinal") is None:
-            # "휴지 얼마예요?" asks about toilet paper, whatever the list on screen shows.
+        named, brand = entity(tracker, "product"), entity(tracker, "brand")
+        other = (
+            item is None
+            or (named is not None and item.type_key != named)
+            or (brand is not None and item.brand != brand)
+        )
+        if (named or brand) and other and entity(tracker, "ordinal") is None:
+            # "휴지 얼마예요?" asks about toilet paper and "퍼실 있어요?" about Persil, whatever
+            # the list on screen shows.
             query = (tracker.latest_message or {}).get("text", "")
             hits = search_service().search(query, user=tracker.sender_id, k=1)
             item = fresh_product(hits[0].item.id) if hits else None

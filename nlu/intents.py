@@ -35,6 +35,8 @@ from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir
 HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 GROUP_SEPARATOR = "::"
 OUT_OF_SCOPE = "out_of_scope"
+# Parse-data key naming the out-of-scope group of a rejected message (CLINC's intent name).
+OUT_OF_SCOPE_GROUP = "out_of_scope_group"
 
 
 class _TextFeaturizer:
@@ -245,18 +247,21 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         names = self._names
         sparse, dense = self._features(todo)
-        probabilities = self._clf.predict_proba(sparse, dense) @ self._merge
+        raw = self._clf.predict_proba(sparse, dense)
+        probabilities = raw @ self._merge
         oos = names.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in names else None
         novel = self._novel(dense) if oos is not None else np.zeros(len(todo), dtype=bool)
         spares = set(self.config["novelty_spares"])
         novel &= [not spares & {e.get("entity") for e in m.get(ENTITIES, [])} for m in todo]
-        for message, probs, gated in zip(todo, probabilities, novel, strict=True):
+        for message, row, probs, gated in zip(todo, raw, probabilities, novel, strict=True):
             order = np.argsort(-probs)
             if gated:
                 # Out of scope with all the probability; the ranking after it keeps what the
                 # classifier thought, for the logs.
                 probs[oos] = 1.0
                 order = np.concatenate([[oos], order[order != oos]])
+            elif order[0] == oos:
+                message.set(OUT_OF_SCOPE_GROUP, self._top_group(row), add_to_output=True)
             ranking = [
                 {"name": names[i], "confidence": float(probs[i])}
                 for i in order[: int(self.config["ranking_length"])]
@@ -264,6 +269,16 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+    def _top_group(self, row: np.ndarray) -> str | None:
+        """The most probable group of an out-of-scope message ("greeting", "weather"), so the
+        dialogue can answer small talk that the issue's mapping counts as out of scope."""
+        best, best_p = None, -1.0
+        for name, p in zip(self._clf.classes_, row, strict=True):
+            intent, _, group = str(name).partition(GROUP_SEPARATOR)
+            if intent == OUT_OF_SCOPE and group and p > best_p:
+                best, best_p = group, float(p)
+        return best
 
     def persist(self) -> None:
         with self._storage.write_to(self._resource) as folder:

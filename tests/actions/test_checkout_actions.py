@@ -170,3 +170,30 @@ def test_checkout_with_an_empty_cart_offers_the_product_in_focus(store) -> None:
     messages, events = run(ActionCheckout(), "checkout", {"pending_search": {"query": "x"}})
     assert messages[0]["text"] == "Your cart is empty."
     assert all(slot(events, name) is None for name in ("pending_add", "pending_search"))
+
+
+def test_small_talk_rejected_as_out_of_scope_gets_its_own_reply(store) -> None:  # type: ignore[no-untyped-def]
+    """CLINC's small talk is out of scope by the issue's mapping; its group picks a polite reply
+    instead of the refusal. Any other group, or none, gets the refusal; a pending checkout still
+    gets its question again (a CLINC "yes" is not an explicit yes)."""
+
+    def reply(group: str | None, slots: dict[str, Any] | None = None) -> dict[str, Any]:
+        d = CollectingDispatcher()
+        message = {"text": "hello there", "entities": [], "intent": {"name": "out_of_scope"},
+                   "out_of_scope_group": group}  # fmt: skip
+        t = Tracker(
+            sender_id="u1", slots=slots or {}, latest_message=message, events=[],
+            paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+        )  # fmt: skip
+        ActionNotUnderstood().run(d, t, {})
+        return d.messages[0]
+
+    assert reply("greeting")["response"] == "utter_greet"
+    assert reply("goodbye")["response"] == "utter_goodbye"
+    assert reply("thank_you")["response"] == "utter_welcome"
+    assert reply("what_can_i_ask_you")["response"] == "utter_help"
+    assert reply("weather")["response"] == "utter_out_of_scope"
+    assert reply(None)["response"] == "utter_out_of_scope"
+    _, events = run(ActionCheckout(), "checkout")
+    asked = reply("yes", {"pending_checkout": slot(events, "pending_checkout")})
+    assert asked["custom"]["type"] == "confirm" and n_orders(store) == 0

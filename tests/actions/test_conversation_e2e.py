@@ -155,6 +155,13 @@ def test_out_of_scope_is_refused_politely(stack) -> None:  # type: ignore[no-unt
         assert payload(replies, "products") is None
 
 
+def test_small_talk_gets_a_polite_answer_not_the_refusal(stack) -> None:  # type: ignore[no-untyped-def]
+    """ "thanks" is CLINC's thank_you, out of scope by the issue's mapping: the reply comes from
+    its group, over the whole stack (the group travels in the parse data to the action server)."""
+    replies = say("smalltalk-e2e", "thanks a lot")
+    assert "You're welcome" in text(replies) and "only help" not in text(replies)
+
+
 def test_a_restart_loses_no_conversation_cart_or_order(stack) -> None:  # type: ignore[no-untyped-def]
     """Every process is stopped between the checkout question and the yes: the tracker (SQL)
     still knows the question was asked, the cart is still in the store, and the yes orders once."""

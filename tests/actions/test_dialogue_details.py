@@ -245,3 +245,16 @@ def test_a_refinement_after_adding_by_name_refines_that_search(search) -> None: 
     messages, _ = run(ActionRefine(), "the 2-litre one", slots, size="2 L")
     assert messages[0]["text"].startswith("Here is what I found for bottled water")
     assert shown(messages) == [1]
+
+
+def test_a_question_naming_another_brand_searches_for_it(search) -> None:  # type: ignore[no-untyped-def]
+    """Toilet paper of brand B in focus, "퍼실 있어요?": the question is about Persil, so it is
+    searched for; naming the focused product's own brand, or no brand, answers about it."""
+    messages, _ = run(ActionProductQuestion(), "퍼실 있어요?", {"selected_product": 2},
+                      brand="Persil")  # fmt: skip
+    assert search.queries == ["퍼실 있어요?"]
+    messages, _ = run(ActionProductQuestion(), "B 화장지 재고 있어요?", {"selected_product": 2},
+                      brand="B")  # fmt: skip
+    assert search.queries == ["퍼실 있어요?"] and shown(messages) == [2]
+    messages, _ = run(ActionProductQuestion(), "재고 있어요?", {"selected_product": 2})
+    assert search.queries == ["퍼실 있어요?"] and shown(messages) == [2]

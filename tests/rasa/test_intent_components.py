@@ -90,6 +90,7 @@ print(json.dumps({
     "tokens": [[t.text for t in m.get("text_tokens")] for m in tokenized],
     "classes": sorted(map(str, loaded._clf.classes_)),
     "intents": [m.get("intent")["name"] for m in probe],
+    "groups": [m.get("out_of_scope_group") for m in probe],
     "ranking_sums": [sum(r["confidence"] for r in m.get("intent_ranking")) for m in probe],
     "ranking_names": [[r["name"] for r in m.get("intent_ranking")] for m in probe],
     "dense_norms": [float(np.linalg.norm(d)) for d in dense],
@@ -128,6 +129,11 @@ def test_predictions_name_the_intent_with_summed_probabilities(result: dict) -> 
     for names, total in zip(result["ranking_names"], result["ranking_sums"], strict=True):
         assert sorted(names) == ["greet", "out_of_scope"]
         assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_out_of_scope_names_its_most_probable_group(result: dict) -> None:
+    """The dialogue answers CLINC's small talk by its group; in-scope messages carry none."""
+    assert result["groups"][:3] == [None, "music", "weather"]
 
 
 def test_korean_gets_a_zero_sentence_vector(result: dict) -> None:
