@@ -66,11 +66,11 @@ def offer_instead(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str)
     """Checkout with an empty cart. "Buy it" right after a selection or the usual means that
     product: the reply names it and asks to add it first, so a yes adds it (never orders it).
     With no product in focus a yes after this answers nothing: earlier questions are dropped."""
+    from store.repo.errors import NotFound
+
     cleared = [SlotSet(name, None) for name in PENDING]
     pending = tracker.get_slot("pending_add") or {}
     pid = pending.get("product_id") or tracker.get_slot("selected_product")
-    from store.repo.errors import NotFound
-
     try:
         item = fresh_product(int(pid)) if pid is not None else None
     except NotFound:  # delisted since it was shown
