@@ -68,7 +68,6 @@ def offer_instead(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str)
     With no product in focus a yes after this answers nothing: earlier questions are dropped."""
     from store.repo.errors import NotFound
 
-    cleared = [SlotSet(name, None) for name in PENDING]
     pending = tracker.get_slot("pending_add") or {}
     pid = pending.get("product_id") or tracker.get_slot("selected_product")
     try:
@@ -77,13 +76,14 @@ def offer_instead(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str)
         item = None
     if item is None:
         dispatcher.utter_message(text=i18n.t("cart_empty", lang))
-        return cleared
+        return [SlotSet(name, None) for name in PENDING]
     qty = int(pending.get("qty") or 1)
     dispatcher.utter_message(
         text=i18n.t("cart_empty_offer", lang, qty=qty, **describe(item, lang)),
         json_message={"type": "products", "items": [product_payload(item)]},
     )
-    others = [event for event in cleared if event["name"] != "pending_add"]
+    # The offer replaces any question asked before it.
+    others = [SlotSet(name, None) for name in PENDING if name != "pending_add"]
     return [*others, SlotSet("pending_add", {"product_id": item.id, "qty": qty})]
 
 

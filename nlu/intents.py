@@ -178,6 +178,12 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         self._merge = np.zeros((len(intents), len(self._names)))
         for row, intent in enumerate(intents):
             self._merge[row, column[intent]] = 1.0
+        self._oos = column.get(OUT_OF_SCOPE)
+        # The out-of-scope groups' columns and names, for the group of a rejected message.
+        parts = [str(c).partition(GROUP_SEPARATOR) for c in clf.classes_] if clf else []
+        grouped = [(i, g) for i, (intent, _, g) in enumerate(parts) if intent == OUT_OF_SCOPE and g]
+        self._group_columns = np.array([i for i, _ in grouped], dtype=int)
+        self._group_names = [g for _, g in grouped]
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -234,9 +240,8 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         threshold = float(self.config["novelty_threshold"])
         if threshold <= 0 or self._reference.size == 0:
             return np.zeros(len(dense), dtype=bool)
-        norms = np.linalg.norm(dense, axis=1)
-        unit = dense / np.maximum(norms, 1e-12)[:, None]
-        similarity = (unit.astype(np.float32) @ self._reference.T).max(axis=1)
+        unit, norms = unit_rows(dense)
+        similarity = (unit @ self._reference.T).max(axis=1)
         return (norms > 0) & (similarity < threshold)
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -249,7 +254,7 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         sparse, dense = self._features(todo)
         raw = self._clf.predict_proba(sparse, dense)
         probabilities = raw @ self._merge
-        oos = names.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in names else None
+        oos = self._oos
         novel = self._novel(dense) if oos is not None else np.zeros(len(todo), dtype=bool)
         spares = set(self.config["novelty_spares"])
         novel &= [not spares & {e.get("entity") for e in m.get(ENTITIES, [])} for m in todo]
@@ -273,12 +278,9 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
     def _top_group(self, row: np.ndarray) -> str | None:
         """The most probable group of an out-of-scope message ("greeting", "weather"), so the
         dialogue can answer small talk that the issue's mapping counts as out of scope."""
-        best, best_p = None, -1.0
-        for name, p in zip(self._clf.classes_, row, strict=True):
-            intent, _, group = str(name).partition(GROUP_SEPARATOR)
-            if intent == OUT_OF_SCOPE and group and p > best_p:
-                best, best_p = group, float(p)
-        return best
+        if not self._group_names:
+            return None
+        return self._group_names[int(np.argmax(row[self._group_columns]))]
 
     def persist(self) -> None:
         with self._storage.write_to(self._resource) as folder:
@@ -306,6 +308,11 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
 
 def in_scope_reference(dense: np.ndarray) -> np.ndarray:
     """Distinct unit vectors of the examples that have one (Korean examples have none)."""
+    unit, norms = unit_rows(dense)
+    return np.unique(unit[norms > 0], axis=0)
+
+
+def unit_rows(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows scaled to length 1 (float32; a zero row stays zero), and their lengths."""
     norms = np.linalg.norm(dense, axis=1)
-    unit = dense[norms > 0] / norms[norms > 0, None]
-    return np.unique(unit.astype(np.float32), axis=0)
+    return (dense / np.maximum(norms, 1e-12)[:, None]).astype(np.float32), norms
