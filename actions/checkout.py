@@ -202,6 +202,8 @@ class ActionNotUnderstood(ShoppingAction):
         return "action_not_understood"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
+        from store.repo.errors import NotFound
+
         checkout = tracker.get_slot("pending_checkout")
         if checkout:
             currency = checkout.get("currency", "KRW")  # slots saved before currency was kept
@@ -212,7 +214,11 @@ class ActionNotUnderstood(ShoppingAction):
             )
             return []
         pending_add = tracker.get_slot("pending_add")
-        item = fresh_product(int(pending_add["product_id"])) if pending_add else None
+        try:
+            item = fresh_product(int(pending_add["product_id"])) if pending_add else None
+        except NotFound:  # delisted since it was offered: there is nothing left to ask about
+            item = None
+        events = [SlotSet("pending_add", None)] if pending_add and item is None else []
         if item is not None:
             dispatcher.utter_message(
                 text=i18n.t("reask_add", lang, qty=int(pending_add["qty"]), **describe(item, lang)),
@@ -225,7 +231,7 @@ class ActionNotUnderstood(ShoppingAction):
         small_talk = SMALL_TALK.get(latest.get("out_of_scope_group") or "")
         if intent == "out_of_scope" and small_talk:
             dispatcher.utter_message(response=small_talk)
-            return []
+            return events
         unsure = intent == "nlu_fallback"
         dispatcher.utter_message(response="utter_ask_rephrase" if unsure else "utter_out_of_scope")
-        return []
+        return events

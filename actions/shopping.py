@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import i18n
 from actions.api.services import search_service
 from actions.base import ShoppingAction, display_name, entity, nth, product_payload
-from retrieval.query import parse_size
+from retrieval.query import parse_price_cap, parse_size
 
 READ_OUT = 3  # voice-friendly: three results read aloud
 REFINEMENTS = ("cheaper", "bigger", "smaller", "other_brand")  # each keeps the type shown
@@ -149,7 +149,13 @@ class ActionRefine(ShoppingAction):
                 filters.min_size = max(same_unit) * 1.0001
             else:
                 filters.max_size = min(same_unit) * 0.9999
-        query = f"{base} {text}" if entity(tracker, "size") else base
+        query = base
+        if cap is not None:
+            # The cap stays with the query, so "bigger" or "the 2-litre one" next keeps it (the
+            # search reads a cap in the words); a new cap replaces the one said before.
+            query = f"{parse_price_cap(base)[1]} {text}"
+        elif entity(tracker, "size"):
+            query = f"{base} {text}"
         results = service.search(query, user=tracker.sender_id, k=30, filters=filters)
         if shown and how == "other_brand":
             brands = {it.brand for it in shown}

@@ -197,3 +197,13 @@ def test_small_talk_rejected_as_out_of_scope_gets_its_own_reply(store) -> None: 
     _, events = run(ActionCheckout(), "checkout")
     asked = reply("yes", {"pending_checkout": slot(events, "pending_checkout")})
     assert asked["custom"]["type"] == "confirm" and n_orders(store) == 0
+
+
+def test_not_understood_after_the_offered_product_was_delisted_refuses(store) -> None:  # type: ignore[no-untyped-def]
+    """The product of a pending "Shall I add it?" is gone: the usual refusal and the question
+    dropped, not the apology for a failure."""
+    pending = {"pending_add": {"product_id": 99, "qty": 3}}
+    messages, events = run(ActionNotUnderstood(), "tell me a joke", pending, "out_of_scope")
+    assert len(messages) == 1
+    assert messages[0]["response"] == "utter_out_of_scope"
+    assert slot(events, "pending_add") is None

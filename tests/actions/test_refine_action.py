@@ -166,3 +166,54 @@ def test_a_refinement_naming_another_product_searches_it(store, monkeypatch) -> 
                               product="bottled_water")  # fmt: skip
     assert messages[0]["text"].startswith("생수 검색 결과예요")
     assert any(e.get("name") == "last_query" and e["value"] == text for e in events)
+
+
+class ReadsCapsInWords(FakeSearch):
+    """Also applies a price cap written in the query, as the real search does when the action
+    passes none."""
+
+    def __init__(self, items: list[CatalogItem]) -> None:
+        super().__init__(items)
+        self.queries: list[str] = []
+
+    def search(self, query: str, user: str | None = None, k: int = 10, filters: Any = None):  # type: ignore[no-untyped-def]
+        from retrieval.catalog import SearchFilters
+        from retrieval.query import parse_price_cap
+
+        self.queries.append(query)
+        filters = filters or SearchFilters()
+        if filters.max_price is None:
+            filters.max_price = parse_price_cap(query)[0]
+        return super().search(query, user, k, filters)
+
+
+def test_a_price_cap_carries_over_to_the_next_refinement(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ "under 10,000 won" then "a bigger one": the bigger ones stay under the cap; a new cap
+    replaces the old one instead of both being in the query."""
+    items = [item(1, LD, "A", 9000, 1.0, "L"), item(2, LD, "B", 15000, 3.0, "L"),
+             item(3, LD, "C", 9500, 2.0, "L")]  # fmt: skip
+    fake = ReadsCapsInWords(items)
+    monkeypatch.setattr(shopping, "search_service", lambda: fake)
+
+    def turn(query: str, shown: list[int], text: str, **entities: Any) -> tuple[Any, Any]:
+        t = Tracker(
+            sender_id="u1", slots={"last_query": query, "last_results": shown},
+            latest_message={
+                "text": text, "entities": [{"entity": k, "value": v} for k, v in entities.items()]
+            },
+            events=[], paused=False, followup_action=None, active_loop={},
+            latest_action_name=None,
+        )  # fmt: skip
+        d = CollectingDispatcher()
+        return d.messages, shopping.ActionRefine().run(d, t, {})
+
+    messages, events = turn("detergent", [1, 2, 3], "under 10,000 won", price_cap=10000)
+    assert ids(messages) == [1, 3]
+    query = next(e["value"] for e in events if e.get("name") == "last_query")
+    messages, _ = turn(query, [1], "a bigger one", refinement="bigger")
+    assert ids(messages) == [3]  # 2 L at 9,500 won; not the 3 L at 15,000
+    messages, events = turn(query, [1, 3], "a bigger one", refinement="bigger")
+    assert messages[0]["text"].startswith("There's no bigger") and events == []
+    messages, events = turn(query, [1, 3], "under 20,000 won then", price_cap=20000)
+    assert ids(messages) == [1, 2, 3]
+    assert fake.queries[-1] == "detergent under 20,000 won then"
