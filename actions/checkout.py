@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import i18n
 from actions.base import ShoppingAction, entity, product_payload
 from actions.cart import add, quantity
-from actions.shopping import describe, fresh_product, search
+from actions.shopping import bare_number, describe, fresh_product, search, select
 
 # Questions awaiting a yes or no: the checkout's total, "Shall I add it?", "Shall I search?".
 PENDING = ("pending_checkout", "pending_add", "pending_search")
@@ -227,6 +227,10 @@ class ActionNotUnderstood(ShoppingAction):
             )
             return []
         latest = tracker.latest_message or {}
+        n = bare_number(latest.get("text") or "")
+        if n is not None and tracker.get_slot("last_results"):
+            # "2" with a list on screen means that item, as "the second one" would.
+            return [*events, *select(dispatcher, tracker, lang, n)]
         intent = (latest.get("intent") or {}).get("name")
         small_talk = SMALL_TALK.get(latest.get("out_of_scope_group") or "")
         if intent == "out_of_scope" and small_talk:

@@ -235,24 +235,53 @@ class ActionSelectItem(ShoppingAction):
         return "action_select_item"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[Any]:
-        results = tracker.get_slot("last_results") or []
-        if not results:
-            dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
-            return []
-        pid = resolve_product(tracker)
-        if pid is None:
+        return select(dispatcher, tracker, lang)
+
+
+# A message that is only a number: "2", "number 3", "two", "2번". With a list on screen it picks
+# that item (the NLU cannot tell it from a quantity, so it rejects it).
+BARE_NUMBER = re.compile(
+    r"(?:number\s+|no\.?\s*)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"(?:\s*번(?:이요|요)?)?[\s.!?]*",
+    re.IGNORECASE,
+)
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def bare_number(text: str) -> int | None:
+    m = BARE_NUMBER.fullmatch(text.strip())
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    return NUMBER_WORDS.index(word) + 1 if word in NUMBER_WORDS else int(word)
+
+
+def select(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, n: int | None = None
+) -> list[Any]:
+    """Select an item of the list on screen: the ``n``-th, else the one the message refers to;
+    the reply asks whether to add it."""
+    results = tracker.get_slot("last_results") or []
+    if not results:
+        dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
+        return []
+    pid = nth([int(i) for i in results], n) if n is not None else resolve_product(tracker)
+    if pid is None:
+        if n is not None:
+            dispatcher.utter_message(text=i18n.t("no_such_item", lang, n=n, count=len(results)))
+        else:
             say_no_such_item(dispatcher, tracker, lang)
-            return []
-        item = fresh_product(pid)
-        dispatcher.utter_message(
-            text=i18n.t("selected", lang, **describe(item, lang)),
-            json_message={"type": "products", "items": [product_payload(item)]},
-        )
-        # The reply asks "Shall I add it to your cart?": a yes adds one.
-        return [
-            SlotSet("selected_product", pid),
-            SlotSet("pending_add", {"product_id": pid, "qty": 1}),
-        ]
+        return []
+    item = fresh_product(pid)
+    dispatcher.utter_message(
+        text=i18n.t("selected", lang, **describe(item, lang)),
+        json_message={"type": "products", "items": [product_payload(item)]},
+    )
+    # The reply asks "Shall I add it to your cart?": a yes adds one.
+    return [
+        SlotSet("selected_product", pid),
+        SlotSet("pending_add", {"product_id": pid, "qty": 1}),
+    ]
 
 
 class ActionProductQuestion(ShoppingAction):

@@ -207,3 +207,23 @@ def test_not_understood_after_the_offered_product_was_delisted_refuses(store) ->
     assert len(messages) == 1
     assert messages[0]["response"] == "utter_out_of_scope"
     assert slot(events, "pending_add") is None
+
+
+def test_a_bare_number_with_a_list_on_screen_selects_that_item(store) -> None:  # type: ignore[no-untyped-def]
+    """ "1" after a list (the NLU rejects a bare number: item or quantity?) picks item 1 and
+    asks to add it; a number past the list says how many there are; with no list, or with more
+    words than the number, the usual refusal."""
+    listed = {"last_results": [1]}
+    messages, events = run(ActionNotUnderstood(), "1", listed, "nlu_fallback")
+    assert messages[0]["text"].startswith("Water 2L, 6,900 won.")
+    assert slot(events, "selected_product") == 1
+    assert slot(events, "pending_add") == {"product_id": 1, "qty": 1}
+    for text in ("two", "number 2", "2번"):
+        messages, events = run(ActionNotUnderstood(), text, listed, "out_of_scope")
+        assert "2" in messages[0]["text"] and events == [], text
+        assert messages[0]["text"] in ("There's no item 2 in the list. I showed 1.",
+                                       "목록에 2번 상품이 없어요. 1개를 보여 드렸어요.")  # fmt: skip
+    messages, _ = run(ActionNotUnderstood(), "1", {}, "nlu_fallback")
+    assert messages[0]["response"] == "utter_ask_rephrase"
+    messages, _ = run(ActionNotUnderstood(), "route 66", listed, "out_of_scope")
+    assert messages[0]["response"] == "utter_out_of_scope"
