@@ -187,11 +187,12 @@ class ActionRefine(ShoppingAction):
         return [SlotSet("last_query", query), *read_results(dispatcher, results, title, lang)]
 
 
-def resolve_product(tracker: Tracker) -> int | None:
-    """The product a message refers to: an ordinal into the last results, the product selected
-    before, or the first of the last results."""
+def resolve_product(tracker: Tracker, ordinal: int | None = None) -> int | None:
+    """The product a message refers to: an ordinal into the last results (``ordinal``, else the
+    message's), the product selected before, or the first of the last results."""
     results = [int(i) for i in tracker.get_slot("last_results") or []]
-    ordinal = entity(tracker, "ordinal")
+    if ordinal is None:
+        ordinal = entity(tracker, "ordinal")
     if ordinal is not None and results:
         return nth(results, int(ordinal))
     selected = tracker.get_slot("selected_product")
@@ -200,11 +201,15 @@ def resolve_product(tracker: Tracker) -> int | None:
     return results[0] if results else None
 
 
-def say_no_such_item(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> bool:
+def say_no_such_item(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, n: int | None = None
+) -> bool:
     """When the message names a number past the end of the list read out ("the second one" of
-    one), say how many there are and return True; "search first" would be wrong there."""
+    one; ``n``, else the message's ordinal), say how many there are and return True; "search
+    first" would be wrong there."""
     results = tracker.get_slot("last_results") or []
-    n = entity(tracker, "ordinal")
+    if n is None:
+        n = entity(tracker, "ordinal")
     if n is None or not results:
         return False
     dispatcher.utter_message(text=i18n.t("no_such_item", lang, n=n, count=len(results)))
@@ -265,12 +270,9 @@ def select(
     if not results:
         dispatcher.utter_message(text=i18n.t("no_results_yet", lang))
         return []
-    pid = nth([int(i) for i in results], n) if n is not None else resolve_product(tracker)
+    pid = resolve_product(tracker, n)
     if pid is None:
-        if n is not None:
-            dispatcher.utter_message(text=i18n.t("no_such_item", lang, n=n, count=len(results)))
-        else:
-            say_no_such_item(dispatcher, tracker, lang)
+        say_no_such_item(dispatcher, tracker, lang, n)
         return []
     item = fresh_product(pid)
     dispatcher.utter_message(

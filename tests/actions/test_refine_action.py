@@ -14,6 +14,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.shopping as shopping
+from retrieval.catalog import SearchFilters
+from retrieval.query import parse_price_cap
 from retrieval.service import SearchResult
 from retrieval.text import CatalogItem
 from tests.actions.scratch import action_store
@@ -66,13 +68,16 @@ def store(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     action_store(tmp_path, monkeypatch)
 
 
-def refine(monkeypatch, items, shown, text, how=None, **entities):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(shopping, "search_service", lambda: FakeSearch(items))
+def refine(monkeypatch, items, shown, text, how=None, *, query="세탁세제", search=None, **entities):  # type: ignore[no-untyped-def]
+    """Run the action on ``text`` with ``shown`` on screen after ``query``, over ``search``
+    (default: a FakeSearch of ``items``)."""
+    service = search or FakeSearch(items)
+    monkeypatch.setattr(shopping, "search_service", lambda: service)
     if how is not None:
         entities["refinement"] = how
     t = Tracker(
         sender_id="u1",
-        slots={"last_query": "세탁세제", "last_results": shown},
+        slots={"last_query": query, "last_results": shown},
         latest_message={
             "text": text, "entities": [{"entity": k, "value": v} for k, v in entities.items()]
         },
@@ -145,17 +150,11 @@ def test_a_size_with_nothing_of_the_type_names_the_size(store, monkeypatch) -> N
     """Only a size asked, and nothing of the type found: the reply names the size (it once
     said "nothing under 0 won", the price-cap reply with no cap)."""
     items = [item(1, LD, "A", 9000, 1.5, "L"), item(3, "sugar", "C", 2000, 2.0, "L")]
-    monkeypatch.setattr(shopping, "search_service", lambda: OtherTypesOnly(items))
-    t = Tracker(
-        sender_id="u1", slots={"last_query": "세탁세제", "last_results": [1]},
-        latest_message={"text": "2리터짜리", "entities": [{"entity": "size", "value": "2 L"}]},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
-    )  # fmt: skip
-    d = CollectingDispatcher()
-    events = shopping.ActionRefine().run(d, t, {})
-    assert events == [] and len(d.messages) == 1
-    assert d.messages[0]["text"].startswith("액체 세탁세제는 2L 상품이 없어요")
-    assert "0원" not in d.messages[0]["text"]
+    messages, events = refine(monkeypatch, items, [1], "2리터짜리", search=OtherTypesOnly(items),
+                              size="2 L")  # fmt: skip
+    assert events == [] and len(messages) == 1
+    assert messages[0]["text"].startswith("액체 세탁세제는 2L 상품이 없어요")
+    assert "0원" not in messages[0]["text"]
 
 
 def test_a_refinement_naming_another_product_searches_it(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -177,9 +176,6 @@ class ReadsCapsInWords(FakeSearch):
         self.queries: list[str] = []
 
     def search(self, query: str, user: str | None = None, k: int = 10, filters: Any = None):  # type: ignore[no-untyped-def]
-        from retrieval.catalog import SearchFilters
-        from retrieval.query import parse_price_cap
-
         self.queries.append(query)
         filters = filters or SearchFilters()
         if filters.max_price is None:
@@ -193,27 +189,18 @@ def test_a_price_cap_carries_over_to_the_next_refinement(store, monkeypatch) -> 
     items = [item(1, LD, "A", 9000, 1.0, "L"), item(2, LD, "B", 15000, 3.0, "L"),
              item(3, LD, "C", 9500, 2.0, "L")]  # fmt: skip
     fake = ReadsCapsInWords(items)
-    monkeypatch.setattr(shopping, "search_service", lambda: fake)
-
-    def turn(query: str, shown: list[int], text: str, **entities: Any) -> tuple[Any, Any]:
-        t = Tracker(
-            sender_id="u1", slots={"last_query": query, "last_results": shown},
-            latest_message={
-                "text": text, "entities": [{"entity": k, "value": v} for k, v in entities.items()]
-            },
-            events=[], paused=False, followup_action=None, active_loop={},
-            latest_action_name=None,
-        )  # fmt: skip
-        d = CollectingDispatcher()
-        return d.messages, shopping.ActionRefine().run(d, t, {})
-
-    messages, events = turn("detergent", [1, 2, 3], "under 10,000 won", price_cap=10000)
+    messages, events = refine(monkeypatch, items, [1, 2, 3], "under 10,000 won",
+                              query="detergent", search=fake, price_cap=10000)  # fmt: skip
     assert ids(messages) == [1, 3]
     query = next(e["value"] for e in events if e.get("name") == "last_query")
-    messages, _ = turn(query, [1], "a bigger one", refinement="bigger")
+    messages, _ = refine(
+        monkeypatch, items, [1], "a bigger one", "bigger", query=query, search=fake
+    )
     assert ids(messages) == [3]  # 2 L at 9,500 won; not the 3 L at 15,000
-    messages, events = turn(query, [1, 3], "a bigger one", refinement="bigger")
+    messages, events = refine(monkeypatch, items, [1, 3], "a bigger one", "bigger",
+                              query=query, search=fake)  # fmt: skip
     assert messages[0]["text"].startswith("There's no bigger") and events == []
-    messages, events = turn(query, [1, 3], "under 20,000 won then", price_cap=20000)
+    messages, events = refine(monkeypatch, items, [1, 3], "under 20,000 won then",
+                              query=query, search=fake, price_cap=20000)  # fmt: skip
     assert ids(messages) == [1, 2, 3]
     assert fake.queries[-1] == "detergent under 20,000 won then"
