@@ -61,12 +61,19 @@ ENCODER := models/encoder/encoder.json
 $(ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py
 	$(JANGBOGI) encoder export
 
-encoder: $(ENCODER) ## export the sentence encoder to ONNX (skipped when fresh)
+# The NLU's own encoder: all-mpnet-base-v2 assembled from its packages, int8 ONNX.
+NLU_ENCODER := models/nlu-encoder/encoder.json
+$(NLU_ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py retrieval/packaged.py
+	$(JANGBOGI) encoder export-nlu
 
-models/.trained: $(VENV_RASA)/.installed $(ENCODER) config.yml domain.yml $(RASA_DATA) $(RASA_SRC)
+encoder: $(ENCODER) $(NLU_ENCODER) ## export the sentence encoders to ONNX (skipped when fresh)
+
+# A new encoder export changes the features without changing what Rasa's cache keys on: --force.
+models/.trained: $(VENV_RASA)/.installed $(ENCODER) $(NLU_ENCODER) config.yml domain.yml \
+                 $(RASA_DATA) $(RASA_SRC)
 	@echo "==> training the Rasa model"
 	PYTHONPATH=. $(RASA) train --config config.yml --domain domain.yml --data nlu --out models \
-	  --fixed-model-name jangbogi $(if $(filter %.py,$?),--force)
+	  --fixed-model-name jangbogi $(if $(filter %.py %encoder.json,$?),--force)
 	@touch $@
 
 model: models/.trained ## train the Rasa model (skipped when data and config are unchanged)

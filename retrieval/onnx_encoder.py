@@ -28,12 +28,23 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", TOKENIZER, "config.jso
 
 
 def default_encoder_dir() -> Path:
-    """``JANGBOGI_ENCODER_DIR`` when set, else ``models/encoder`` in the checkout."""
-    configured = os.environ.get("JANGBOGI_ENCODER_DIR")
+    """The search's encoder: ``JANGBOGI_ENCODER_DIR`` when set, else ``models/encoder``."""
+    return models_dir("JANGBOGI_ENCODER_DIR", "encoder")
+
+
+def default_nlu_encoder_dir() -> Path:
+    """The NLU pipeline's encoder (all-mpnet-base-v2, int8): ``JANGBOGI_NLU_ENCODER_DIR`` when
+    set, else ``models/nlu-encoder``."""
+    return models_dir("JANGBOGI_NLU_ENCODER_DIR", "nlu-encoder")
+
+
+def models_dir(variable: str, name: str) -> Path:
+    """A folder named by an environment variable, else ``name`` under the checkout's models/."""
+    configured = os.environ.get(variable)
     if configured:
         return Path(configured)
     root = Path(os.environ.get("JANGBOGI_HOME", Path(__file__).resolve().parents[1]))
-    return root / "models" / "encoder"
+    return root / "models" / name
 
 
 def model_name(model_path: Path) -> str:
@@ -76,18 +87,23 @@ def read_manifest(encoder_dir: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def is_fresh(encoder_dir: Path, model_path: Path) -> bool:
+def is_fresh(encoder_dir: Path, model_path: Path, quantize: bool = False) -> bool:
     manifest = read_manifest(encoder_dir)
-    if manifest is None:
+    if manifest is None or bool(manifest.get("quantized", False)) != quantize:
         return False
     if manifest.get("files") == weights_stat(model_path):
         return True
     return manifest.get("weights") == weights_digest(model_path)
 
 
-def export(model_path: Path, encoder_dir: Path) -> Path:
+def export(model_path: Path, encoder_dir: Path, quantize: bool = False) -> Path:
     """Export the transformer of a sentence-transformers folder to ONNX, atomically: the folder is
-    written beside the target and renamed, so a reader never sees half an export."""
+    written beside the target and renamed, so a reader never sees half an export. ``quantize``
+    stores the weights as int8 (dynamic quantization, per channel): a base-size model then
+    encodes a short message several times faster, at the cost of vectors that are no longer the
+    float model's (the NLU trains on what it is served, so only consistency matters there)."""
+    import inspect
+
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -102,11 +118,16 @@ def export(model_path: Path, encoder_dir: Path) -> Path:
             super().__init__()
             self.inner = inner
 
-        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
-            return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
+        def forward(self, ids: Any, mask: Any, *types: Any) -> Any:
+            extra = {"token_type_ids": types[0]} if types else {}
+            return self.inner(input_ids=ids, attention_mask=mask, **extra)[0]
 
     sample = tokenizer(["a sample sentence"], return_tensors="pt")
     names = ["input_ids", "attention_mask", "token_type_ids"]
+    if "token_type_ids" not in inspect.signature(model.forward).parameters:
+        names.pop()  # MPNet
+    if "token_type_ids" not in sample:
+        sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
     encoder_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".encoder-", dir=encoder_dir.parent))
     try:
@@ -121,6 +142,8 @@ def export(model_path: Path, encoder_dir: Path) -> Path:
                 opset_version=17,
                 dynamo=False,
             )
+        if quantize:
+            _quantize(staging / GRAPH)
         shutil.copy(model_path / TOKENIZER, staging / TOKENIZER)
         manifest = {
             "format": FORMAT_VERSION,
@@ -129,6 +152,7 @@ def export(model_path: Path, encoder_dir: Path) -> Path:
             "files": weights_stat(model_path),
             "dim": int(model.config.hidden_size),
             "max_tokens": int(_max_seq_length(model_path)),
+            "quantized": quantize,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         if encoder_dir.exists():
@@ -138,6 +162,20 @@ def export(model_path: Path, encoder_dir: Path) -> Path:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return encoder_dir
+
+
+def _quantize(graph: Path) -> None:
+    """Replace a float graph with its int8 one. Per channel with a reduced range: measured on
+    all-mpnet-base-v2, the plain per-tensor scheme moved the vectors much further from the float
+    model's (median cosine 0.74 against 0.88) for no gain in speed."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    source = graph.with_suffix(".float.onnx")
+    graph.rename(source)
+    quantize_dynamic(
+        str(source), str(graph), per_channel=True, reduce_range=True, weight_type=QuantType.QInt8
+    )
+    source.unlink()
 
 
 def _pooling_config(model_path: Path) -> dict[str, Any]:
@@ -175,6 +213,8 @@ class OnnxEncoder:
         self._session = ort.InferenceSession(
             str(encoder_dir / GRAPH), options, providers=["CPUExecutionProvider"]
         )
+        # MPNet has no token types: its graph takes only the ids and the mask.
+        self._inputs = [i.name for i in self._session.get_inputs()]
         self._lock = threading.Lock()  # the tokenizer's padding state is shared
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -185,6 +225,7 @@ class OnnxEncoder:
             ids = np.array([e.ids for e in batch], dtype=np.int64)
             mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            feeds = {name: feeds[name] for name in self._inputs}
             hidden = self._session.run(None, feeds)[0]
             summed = (hidden * mask[..., None]).sum(axis=1)
             mean = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)

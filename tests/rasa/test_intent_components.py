@@ -109,7 +109,7 @@ print(json.dumps({
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not PYTHON.exists():
         pytest.skip("no .venv-rasa: run `make venv-rasa`")
-    if not (ROOT / "models" / "encoder" / "encoder.json").exists():
+    if not (ROOT / "models" / "nlu-encoder" / "encoder.json").exists():
         pytest.skip("no exported encoder: run `make encoder`")
     proc = subprocess.run(
         [str(PYTHON), "-c", SCRIPT, str(tmp_path_factory.mktemp("storage"))],

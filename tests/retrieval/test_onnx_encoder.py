@@ -15,6 +15,7 @@ from retrieval.onnx_encoder import (
     MANIFEST,
     OnnxEncoder,
     default_encoder_dir,
+    default_nlu_encoder_dir,
     export,
     is_fresh,
     weights_digest,
@@ -110,3 +111,56 @@ def test_unchanged_files_skip_the_hash_and_a_touched_file_does_not(
 def test_missing_export_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no exported encoder"):
         OnnxEncoder(tmp_path)
+
+
+# --- the NLU's encoder: all-mpnet-base-v2, int8 -------------------------------------------------
+# Paraphrase groups: each sentence's nearest neighbour must be in its own group.
+GROUPS = [
+    ["what's in my cart", "show me my shopping basket", "which items did I put in the cart"],
+    ["is it going to rain tomorrow", "what's the weather forecast", "will it be sunny later"],
+    ["place my order now", "I'm ready to check out", "complete my purchase please"],
+    ["play some jazz music", "put on a song", "I want to listen to music"],
+]
+
+
+@pytest.fixture(scope="session")
+def nlu_encoder_dir() -> Path:
+    from retrieval.packaged import default_mpnet_dir
+
+    target = default_nlu_encoder_dir()
+    if not is_fresh(target, default_mpnet_dir(), quantize=True):
+        pytest.skip("no NLU encoder export: run `make encoder`")
+    return target
+
+
+def test_nlu_encoder_is_the_quantized_mpnet(nlu_encoder_dir: Path) -> None:
+    manifest = json.loads((nlu_encoder_dir / MANIFEST).read_text())
+    assert (manifest["model"], manifest["dim"], manifest["quantized"]) == (
+        "all-mpnet-base-v2",
+        768,
+        True,
+    )
+    enc = OnnxEncoder(nlu_encoder_dir)
+    assert enc.encode(["a"]).shape == (1, 768)
+
+
+def test_quantized_vectors_keep_the_float_models_neighbours(nlu_encoder_dir: Path) -> None:
+    """int8 weights move the vectors (cosine to the float model's about 0.88) but must keep
+    what the classifier and the novelty gate use: which sentences are alike."""
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.packaged import default_mpnet_dir
+
+    texts = [t for group in GROUPS for t in group]
+    labels = np.repeat(np.arange(len(GROUPS)), [len(g) for g in GROUPS])
+    quantized = OnnxEncoder(nlu_encoder_dir).encode(texts)
+    exact = SentenceTransformer(str(default_mpnet_dir()), device="cpu").encode(
+        texts, normalize_embeddings=True
+    )
+    assert (quantized * exact).sum(axis=1).min() > 0.6
+    for vecs in (quantized, exact):
+        sim = vecs @ vecs.T
+        np.fill_diagonal(sim, -1)
+        assert (labels[sim.argmax(axis=1)] == labels).all()
+    # A quantized export is stale for a float request, and the other way round.
+    assert not is_fresh(nlu_encoder_dir, default_mpnet_dir(), quantize=False)
