@@ -167,7 +167,7 @@ def export(model_path: Path, encoder_dir: Path, quantize: bool = False) -> Path:
 def _quantize(graph: Path) -> None:
     """Replace a float graph with its int8 one. Per channel with a reduced range: measured on
     all-mpnet-base-v2, the plain per-tensor scheme moved the vectors much further from the float
-    model's (median cosine 0.74 against 0.88) for no gain in speed."""
+    model's (median cosine 0.74 against 0.88) to save 2 of 11 ms a message."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     source = graph.with_suffix(".float.onnx")
