@@ -13,6 +13,7 @@ are classified from the n-grams alone.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -94,11 +95,18 @@ class SentenceEncoderFeaturizer(_TextFeaturizer, DenseFeaturizer, GraphComponent
         self._weight = float(config["weight"])
         self._knows_korean = "ko" in config["languages"]
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Thousands of examples, each encoded alone (an int8 encoder's vector must not depend on
+        # its batch): spread them over the cores while training; a live message uses one.
+        self._featurize(training_data.training_examples, workers=min(4, os.cpu_count() or 1))
+        return training_data
+
+    def _featurize(self, messages: list[Message], workers: int = 1) -> None:
         todo = [m for m in messages if m.get(TEXT)]
         if not todo:
             return
-        vectors = self._encoder.encode([m.get(TEXT) for m in todo]) * self._weight
+        texts = [m.get(TEXT) for m in todo]
+        vectors = self._encoder.encode(texts, workers=workers) * self._weight
         for message, vector in zip(todo, vectors, strict=True):
             if not self._knows_korean and HANGUL.search(message.get(TEXT)):
                 vector = np.zeros_like(vector)
@@ -141,7 +149,9 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
     """Multinomial logistic regression (nlu/softmax.py) over the sentence features. Examples of
     one intent may carry a ``group`` in their intent metadata (CLINC's 146 out-of-scope intents):
     each group is its own class while training, and the groups' probabilities are summed back
-    into the intent."""
+    into the intent. Groups named in ``small_talk_groups`` (CLINC's greeting, yes, no…, the same
+    sentences as our own small talk) have their probabilities scaled by ``small_talk_prior``
+    first, so small talk the assistant was not taught in those words is not refused."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -155,6 +165,10 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             "ranking_length": 10,
             "novelty_threshold": 0.0,
             "novelty_spares": ["product", "brand"],
+            # small_talk_prior: the out-of-scope groups in small_talk_groups have their
+            # probabilities multiplied by this before the groups are merged (1 leaves them).
+            "small_talk_groups": [],
+            "small_talk_prior": 1.0,
         }
 
     def __init__(
@@ -166,6 +180,8 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         reference: np.ndarray | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
+        if float(self.config["small_talk_prior"]) <= 0:
+            raise ValueError("GroupedIntentClassifier: small_talk_prior must be positive")
         self._storage = model_storage
         self._resource = resource
         self._use(clf)
@@ -188,6 +204,11 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         grouped = [(i, g) for i, (intent, _, g) in enumerate(parts) if intent == OUT_OF_SCOPE and g]
         self._group_columns = np.array([i for i, _ in grouped], dtype=int)
         self._group_names = [g for _, g in grouped]
+        small_talk = set(self.config["small_talk_groups"])
+        self._prior = np.ones(len(intents))
+        self._prior[[i for i, g in grouped if g in small_talk]] = float(
+            self.config["small_talk_prior"]
+        )
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -256,7 +277,8 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         names = self._names
         sparse, dense = self._features(todo)
-        raw = self._clf.predict_proba(sparse, dense)
+        raw = self._clf.predict_proba(sparse, dense) * self._prior
+        raw /= raw.sum(axis=1, keepdims=True)
         probabilities = raw @ self._merge
         oos = self._oos
         novel = self._novel(dense) if oos is not None else np.zeros(len(todo), dtype=bool)

@@ -84,6 +84,21 @@ flagged = [Message.build(t) for t in ["2리터짜리", "생수 2리터", "cheape
 flagger.process(flagged)
 flags = [sorted(k for k, v in zip(FLAGGED_ENTITIES, m.get_sparse_features("text")[1].features.toarray()[0]) if v)
          for m in flagged]
+# The same trained classifier with a prior on the "music" group: its probability is scaled
+# down before the groups merge; "weather" is untouched.
+small_talk = {**GroupedIntentClassifier.get_default_config(), "small_talk_groups": ["music"],
+              "small_talk_prior": 1e-4}
+scaled = GroupedIntentClassifier.load(small_talk, storage, res, ctx)
+prior_probe = [Message.build(t) for t in ["play jazz music", "rain forecast"]]
+tok.process(prior_probe); cv.process(prior_probe); enc.process(prior_probe)
+scaled.process(prior_probe)
+def oos_confidence(message):
+    return next(r["confidence"] for r in message.get("intent_ranking") if r["name"] == "out_of_scope")
+try:
+    GroupedIntentClassifier.load({**small_talk, "small_talk_prior": 0}, storage, res, ctx)
+    zero_prior = "accepted"
+except ValueError as error:
+    zero_prior = str(error)
 tokenized = [Message.build(t) for t in ["1번 거 담아줘", "세탁세제 두 개", "좋아요 👍"]]
 tok.process(tokenized)
 print(json.dumps({
@@ -101,6 +116,10 @@ print(json.dumps({
     "novel_gated_ranking": [[r["name"] for r in m.get("intent_ranking")] for m in novel_probe],
     "named_gated": named.get("intent")["name"],
     "novel_similarity": [float((u @ greet.T).max()) for u in unit],
+    "plain_oos_confidence": [oos_confidence(m) for m in probe[1:3]],
+    "prior_oos_confidence": [oos_confidence(m) for m in prior_probe],
+    "prior_groups": [m.get("out_of_scope_group") for m in prior_probe],
+    "zero_prior": zero_prior,
 }))
 """
 
@@ -174,3 +193,18 @@ def test_novelty_gate_sends_messages_unlike_any_in_scope_example_out_of_scope(re
     assert similarity[3] == 0.0 and gated[3] == plain[3]
     # "hello kitty backpack" is gated, but not when it names a product: the classifier decides.
     assert gated[1] == "out_of_scope" and result["named_gated"] == plain[1] == "greet"
+
+
+def test_small_talk_prior_scales_down_only_its_groups(result: dict) -> None:
+    """A prior of 1e-4 on "music" takes nearly all its probability: "play jazz music" loses
+    most of its out-of-scope confidence and is no longer called music; "rain forecast"
+    (weather) keeps its confidence to within what music gave it."""
+    (music_plain, weather_plain), (music_prior, weather_prior) = (
+        result["plain_oos_confidence"],
+        result["prior_oos_confidence"],
+    )
+    assert music_prior < music_plain - 0.3
+    assert result["prior_groups"][0] != "music"
+    assert result["prior_groups"][1] == "weather"
+    assert weather_prior == pytest.approx(weather_plain, abs=0.05)
+    assert "small_talk_prior must be positive" in result["zero_prior"]

@@ -164,3 +164,22 @@ def test_quantized_vectors_keep_the_float_models_neighbours(nlu_encoder_dir: Pat
         assert (labels[sim.argmax(axis=1)] == labels).all()
     # A quantized export is stale for a float request, and the other way round.
     assert not is_fresh(nlu_encoder_dir, default_mpnet_dir(), quantize=False)
+
+
+def test_quantized_vector_does_not_depend_on_the_batch(nlu_encoder_dir: Path) -> None:
+    """int8 activations share one scale per batch, so the classifier's training vectors (many
+    sentences) and a live message's (one) differ unless each sentence is encoded alone."""
+    enc = OnnxEncoder(nlu_encoder_dir)
+    texts = [t for group in GROUPS for t in group] + TEXTS[:4]
+    alone = np.vstack([enc.encode([t]) for t in texts])
+    for workers in (1, 2):
+        together = enc.encode(texts, workers=workers)
+        np.testing.assert_allclose(together, alone, atol=1e-6)
+
+
+def test_workers_give_the_same_vectors(encoder_dir: Path) -> None:
+    enc = OnnxEncoder(encoder_dir)
+    texts = TEXTS * 40
+    np.testing.assert_allclose(
+        enc.encode(texts, batch_size=8, workers=2), enc.encode(texts, batch_size=8), atol=1e-6
+    )
