@@ -241,18 +241,13 @@ class OnnxEncoder:
         encoder's one-sentence batches leave cores idle."""
         if self.quantized:
             batch_size = 1
-        starts = range(0, len(texts), batch_size)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        if workers > 1 and len(starts) > 1:
+        batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+        if not batches:
+            return np.empty((0, self.dim), dtype=np.float32)
+        if workers > 1 and len(batches) > 1:
             with ThreadPoolExecutor(workers) as pool:
-                parts = list(
-                    pool.map(lambda i: self._encode_batch(texts[i : i + batch_size]), starts)
-                )
-        else:
-            parts = [self._encode_batch(texts[i : i + batch_size]) for i in starts]
-        for start, part in zip(starts, parts, strict=True):
-            out[start : start + len(part)] = part
-        return out
+                return np.vstack(list(pool.map(self._encode_batch, batches)))
+        return np.vstack([self._encode_batch(batch) for batch in batches])
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         with self._lock:
