@@ -96,8 +96,8 @@ class SentenceEncoderFeaturizer(_TextFeaturizer, DenseFeaturizer, GraphComponent
         self._knows_korean = "ko" in config["languages"]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        # Thousands of examples, each encoded alone (an int8 encoder's vector must not depend on
-        # its batch): spread them over the cores while training; a live message uses one.
+        # Thousands of examples: their batches are spread over the cores while training (the
+        # encoder is built for serving, one thread per run); a live message uses one.
         self._featurize(training_data.training_examples, workers=min(4, os.cpu_count() or 1))
         return training_data
 

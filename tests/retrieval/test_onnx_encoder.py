@@ -145,8 +145,8 @@ def test_nlu_encoder_is_the_quantized_mpnet(nlu_encoder_dir: Path) -> None:
 
 
 def test_quantized_vectors_keep_the_float_models_neighbours(nlu_encoder_dir: Path) -> None:
-    """int8 weights move the vectors (cosine to the float model's about 0.88) but must keep
-    what the classifier and the novelty gate use: which sentences are alike."""
+    """int8 weights stay close to the float model's vectors (the dynamic per-tensor scheme
+    this export replaced fell to 0.81 on these sentences) and keep which sentences are alike."""
     from sentence_transformers import SentenceTransformer
 
     from retrieval.packaged import default_mpnet_dir
@@ -157,7 +157,7 @@ def test_quantized_vectors_keep_the_float_models_neighbours(nlu_encoder_dir: Pat
     exact = SentenceTransformer(str(default_mpnet_dir()), device="cpu").encode(
         texts, normalize_embeddings=True
     )
-    assert (quantized * exact).sum(axis=1).min() > 0.6
+    assert (quantized * exact).sum(axis=1).min() > 0.99
     for vecs in (quantized, exact):
         sim = vecs @ vecs.T
         np.fill_diagonal(sim, -1)
@@ -166,15 +166,18 @@ def test_quantized_vectors_keep_the_float_models_neighbours(nlu_encoder_dir: Pat
     assert not is_fresh(nlu_encoder_dir, default_mpnet_dir(), quantize=False)
 
 
-def test_quantized_vector_does_not_depend_on_the_batch(nlu_encoder_dir: Path) -> None:
-    """int8 activations share one scale per batch, so the classifier's training vectors (many
-    sentences) and a live message's (one) differ unless each sentence is encoded alone."""
+def test_quantized_vector_hardly_depends_on_the_batch(nlu_encoder_dir: Path) -> None:
+    """The classifier trains on vectors encoded in batches and serves a message alone: the int8
+    graph must give a sentence nearly the same vector either way. Weight-only int8 differs in
+    rounding only (ONNX Runtime's kernels sum in another order for more rows: cosine 0.9991 at
+    worst over 300 CLINC sentences); the dynamic scheme it replaced took one activation scale
+    per batch (median cosine 0.92, lowest 0.72)."""
     enc = OnnxEncoder(nlu_encoder_dir)
     texts = [t for group in GROUPS for t in group] + TEXTS[:4]
     alone = np.vstack([enc.encode([t]) for t in texts])
     for workers in (1, 2):
-        together = enc.encode(texts, workers=workers)
-        np.testing.assert_allclose(together, alone, atol=1e-6)
+        together = enc.encode(texts, batch_size=8, workers=workers)
+        assert (together * alone).sum(axis=1).min() > 0.998
 
 
 def test_workers_give_the_same_vectors(encoder_dir: Path) -> None:
