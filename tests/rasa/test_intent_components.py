@@ -62,7 +62,7 @@ dense = [m.get_dense_features("text")[1].features for m in probe]
 # of scope; the cosine to the nearest greet example is reported beside each verdict.
 gate = {**GroupedIntentClassifier.get_default_config(), "novelty_threshold": 0.5}
 gated = GroupedIntentClassifier.load(gate, storage, res, ctx)
-novel_texts = ["hello friend", "hello kitty backpack", "good morning america tv ratings",
+novel_texts = ["hello friend", "hello kitty lunch box", "good morning america tv ratings",
                "안녕하세요"]
 novel_probe, plain_probe = ([Message.build(t) for t in novel_texts] for _ in range(2))
 for batch in (novel_probe, plain_probe):
@@ -71,7 +71,7 @@ plain = [m.get("intent") for m in loaded.process(plain_probe)]
 gated.process(novel_probe)
 named = Message.build(novel_texts[1])  # the same message, naming a product of ours
 tok.process([named]); cv.process([named]); enc.process([named])
-named.set("entities", [{"entity": "product", "value": "backpack", "start": 12, "end": 20}])
+named.set("entities", [{"entity": "product", "value": "lunch box", "start": 12, "end": 21}])
 gated.process([named])
 vectors = np.vstack([m.get_dense_features("text")[1].features.reshape(1, -1) for m in novel_probe])
 unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -191,7 +191,7 @@ def test_novelty_gate_sends_messages_unlike_any_in_scope_example_out_of_scope(re
         assert g == ("out_of_scope" if s < 0.5 else "greet")
         assert sorted(ranking) == ["greet", "out_of_scope"]
     assert similarity[3] == 0.0 and gated[3] == plain[3]
-    # "hello kitty backpack" is gated, but not when it names a product: the classifier decides.
+    # "hello kitty lunch box" is gated, but not when it names a product: the classifier decides.
     assert gated[1] == "out_of_scope" and result["named_gated"] == plain[1] == "greet"
 
 
