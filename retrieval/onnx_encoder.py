@@ -184,8 +184,9 @@ def _quantize(graph: Path) -> None:
     one sentence, one thread (docs/nlu.md, "Weight-only int8"): median cosine to the float
     model's vectors 0.9994 at 15 ms, against 0.909 at 12 ms for the dynamic per-tensor scheme
     (one activation scale for the whole batch, so a sentence's vector also depended on its
-    batch) and 34 ms in float. Per-row scales keep a sentence's vector independent of the batch.
-    Embedding tables and LayerNorms stay float."""
+    batch) and 30–34 ms in float. With per-row scales the batch changes a vector only by
+    rounding (cosine ≥ 0.999). Embedding tables and LayerNorms stay float. ``graph`` lies in
+    ``export``'s staging folder, so it is overwritten in place."""
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
@@ -195,9 +196,7 @@ def _quantize(graph: Path) -> None:
         onnx.load(str(graph)), bits=8, block_size=128, is_symmetric=True, accuracy_level=4
     )
     quantizer.process()
-    staged = graph.with_suffix(".int8.onnx")
-    quantizer.model.save_model_to_file(str(staged), use_external_data_format=False)
-    staged.replace(graph)
+    quantizer.model.save_model_to_file(str(graph), use_external_data_format=False)
 
 
 def _pooling_config(model_path: Path) -> dict[str, Any]:
