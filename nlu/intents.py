@@ -13,6 +13,7 @@ are classified from the n-grams alone.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -32,8 +33,11 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.novelty import NoveltyModel, References, Rows, cross_fit, features, fold_of
 from nlu.softmax import SoftmaxRegression
 from retrieval.onnx_encoder import OnnxEncoder, default_nlu_encoder_dir
+
+log = logging.getLogger(__name__)
 
 HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 GROUP_SEPARATOR = "::"
@@ -169,6 +173,12 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             # probabilities multiplied by this before the groups are merged (1 leaves them).
             "small_talk_groups": [],
             "small_talk_prior": 1.0,
+            # The novelty model (nlu/novelty.py): 0 folds turns it off. English messages accepted
+            # as an intent not in novelty_model_skips are out of scope when its score is below
+            # the threshold. Training refits the classifier once per fold.
+            "novelty_model_folds": 0,
+            "novelty_model_threshold": -3.0,
+            "novelty_model_skips": [],
         }
 
     def __init__(
@@ -178,6 +188,7 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         resource: Resource,
         clf: Any = None,
         reference: np.ndarray | None = None,
+        novelty: tuple[References, NoveltyModel] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         if float(self.config["small_talk_prior"]) <= 0:
@@ -187,28 +198,48 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         self._use(clf)
         # Unit sentence vectors of the in-scope training examples (for the novelty gate).
         self._reference = reference if reference is not None else np.zeros((0, 0), np.float32)
+        # The novelty model and the training vectors it compares a message with.
+        self._novelty = novelty
 
     def _use(self, clf: SoftmaxRegression | None) -> None:
         """Take a fitted model, with its intent names and the matrix summing group columns into
         intents (fixed per model, so not rebuilt per message)."""
         self._clf = clf
-        intents = [str(c).split(GROUP_SEPARATOR, 1)[0] for c in clf.classes_] if clf else []
-        self._names = sorted(set(intents))
-        column = {name: i for i, name in enumerate(self._names)}
-        self._merge = np.zeros((len(intents), len(self._names)))
-        for row, intent in enumerate(intents):
-            self._merge[row, column[intent]] = 1.0
-        self._oos = column.get(OUT_OF_SCOPE)
+        classes = [str(c) for c in clf.classes_] if clf else []
+        self._names = sorted({c.split(GROUP_SEPARATOR, 1)[0] for c in classes})
+        self._merge, self._prior = self._merge_and_prior(classes)
+        self._oos = self._names.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in self._names else None
         # The out-of-scope groups' columns and names, for the group of a rejected message.
-        parts = [str(c).partition(GROUP_SEPARATOR) for c in clf.classes_] if clf else []
+        parts = [c.partition(GROUP_SEPARATOR) for c in classes]
         grouped = [(i, g) for i, (intent, _, g) in enumerate(parts) if intent == OUT_OF_SCOPE and g]
         self._group_columns = np.array([i for i, _ in grouped], dtype=int)
         self._group_names = [g for _, g in grouped]
+
+    def _merge_and_prior(self, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For a model's classes: the matrix summing them into ``self._names`` and the prior
+        scaling each (``small_talk_prior`` on the small-talk groups, 1 elsewhere)."""
+        column = {name: i for i, name in enumerate(self._names)}
+        merge = np.zeros((len(classes), len(self._names)))
+        prior = np.ones(len(classes))
         small_talk = set(self.config["small_talk_groups"])
-        self._prior = np.ones(len(intents))
-        self._prior[[i for i, g in grouped if g in small_talk]] = float(
-            self.config["small_talk_prior"]
-        )
+        for row, name in enumerate(classes):
+            intent, _, group = name.partition(GROUP_SEPARATOR)
+            merge[row, column[intent]] = 1.0
+            if intent == OUT_OF_SCOPE and group in small_talk:
+                prior[row] = float(self.config["small_talk_prior"])
+        return merge, prior
+
+    def _probabilities(
+        self, clf: SoftmaxRegression, sparse: scipy.sparse.csr_matrix, dense: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per message: the classes' probabilities after the prior, and the intents' (merged)."""
+        if clf is self._clf:
+            merge, prior = self._merge, self._prior
+        else:
+            merge, prior = self._merge_and_prior([str(c) for c in clf.classes_])
+        raw = clf.predict_proba(sparse, dense) * prior
+        raw /= raw.sum(axis=1, keepdims=True)
+        return raw, raw @ merge
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -251,13 +282,76 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if not examples:
             return self._resource
-        clf = SoftmaxRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]))
         sparse, dense = self._features(examples)
-        self._use(clf.fit(sparse, dense, [self._label(m) for m in examples]))
+        labels = np.array([self._label(m) for m in examples])
+        self._use(self._new_classifier().fit(sparse, dense, list(labels)))
         in_scope = np.array([str(m.get(INTENT)) != OUT_OF_SCOPE for m in examples])
-        self._reference = in_scope_reference(dense[in_scope])
+        self._reference, reference_rows = in_scope_reference(dense[in_scope])
+        self._novelty = None
+        if int(self.config["novelty_model_folds"]) > 0:
+            self._novelty = self._train_novelty(
+                examples, sparse, dense, labels, in_scope, reference_rows
+            )
         self.persist()
         return self._resource
+
+    def _new_classifier(self) -> SoftmaxRegression:
+        return SoftmaxRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]))
+
+    def _train_novelty(
+        self,
+        examples: list[Message],
+        sparse: scipy.sparse.csr_matrix,
+        dense: np.ndarray,
+        labels: np.ndarray,
+        in_scope: np.ndarray,
+        reference_rows: np.ndarray,
+    ) -> tuple[References, NoveltyModel] | None:
+        """Cross-fit the novelty model (nlu/novelty.py): each fold holds out a fifth of the
+        in-scope and ungrouped out-of-scope examples and whole out-of-scope groups, except the
+        small-talk groups, which stay trained as they do in the prior."""
+        from nlu.components import shopping_entities
+
+        folds = int(self.config["novelty_model_folds"])
+        small_talk = set(self.config["small_talk_groups"])
+        spares = set(self.config["novelty_spares"])
+        extract = shopping_entities().extract
+        fold, spared = [], []
+        for message, label in zip(examples, labels, strict=True):
+            intent, _, group = str(label).partition(GROUP_SEPARATOR)
+            if group:
+                fold.append(-1 if group in small_talk else fold_of(f"group|{group}", folds))
+            else:
+                fold.append(fold_of(f"{intent}|{message.get(TEXT)}", folds))
+            spared.append(bool(spares & {e.entity for e in extract(message.get(TEXT))}))
+        unit, norms = unit_rows(dense)
+        index = {name: i for i, name in enumerate(self._names)}
+        rows = Rows(
+            unit=unit,
+            in_scope=in_scope,
+            intent=np.array([index[str(m.get(INTENT))] for m in examples]),
+            fold=np.array(fold),
+            eligible=(norms > 0) & ~np.array(spared),
+        )
+
+        def fit_fold(train: np.ndarray) -> np.ndarray:
+            clf = self._new_classifier().fit(sparse[train], dense[train], list(labels[train]))
+            return self._probabilities(clf, sparse, dense)[1]
+
+        assert self._oos is not None
+        skips = [index[s] for s in self.config["novelty_model_skips"] if s in index]
+        try:
+            model, counts = cross_fit(rows, folds, fit_fold, self._oos, skips)
+        except ValueError as error:  # a small bot: nothing to learn novelty from
+            log.warning("%s: trained without it", error)
+            return None
+        log.info("novelty model: trained on %s held-out rows, weights %s", counts, model.coef)
+        references = References(
+            self._reference,
+            rows.intent[in_scope][reference_rows],
+            unit[~in_scope & (norms > 0)],
+        )
+        return references, model
 
     def _novel(self, dense: np.ndarray) -> np.ndarray:
         """Per message: whether the gate sends it out of scope (a sentence vector unlike every
@@ -277,13 +371,15 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         names = self._names
         sparse, dense = self._features(todo)
-        raw = self._clf.predict_proba(sparse, dense) * self._prior
-        raw /= raw.sum(axis=1, keepdims=True)
-        probabilities = raw @ self._merge
+        raw, probabilities = self._probabilities(self._clf, sparse, dense)
         oos = self._oos
-        novel = self._novel(dense) if oos is not None else np.zeros(len(todo), dtype=bool)
         spares = set(self.config["novelty_spares"])
-        novel &= [not spares & {e.get("entity") for e in m.get(ENTITIES, [])} for m in todo]
+        spared = np.array(
+            [bool(spares & {e.get("entity") for e in m.get(ENTITIES, [])}) for m in todo]
+        )
+        novel = np.zeros(len(todo), dtype=bool)
+        if oos is not None:
+            novel = (self._novel(dense) | self._novel_by_model(probabilities, dense)) & ~spared
         for message, row, probs, gated in zip(todo, raw, probabilities, novel, strict=True):
             order = np.argsort(-probs)
             if gated:
@@ -301,6 +397,25 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
 
+    def _novel_by_model(self, probabilities: np.ndarray, dense: np.ndarray) -> np.ndarray:
+        """Per message: whether the novelty model sends it out of scope. It judges English
+        messages the classifier accepts as an intent other than ``novelty_model_skips``."""
+        out = np.zeros(len(dense), dtype=bool)
+        if self._novelty is None:
+            return out
+        references, model = self._novelty
+        unit, norms = unit_rows(dense)
+        predicted = probabilities.argmax(axis=1)
+        skips = [
+            self._names.index(s) for s in self.config["novelty_model_skips"] if s in self._names
+        ]
+        check = (norms > 0) & (predicted != self._oos) & ~np.isin(predicted, skips)
+        if check.any():
+            sims = references.similarities(unit[check], predicted[check])
+            score = model.score(features(probabilities[check], int(self._oos), sims))
+            out[check] = score < float(self.config["novelty_model_threshold"])
+        return out
+
     def _top_group(self, row: np.ndarray) -> str | None:
         """The most probable group of an out-of-scope message ("greeting", "weather"), so the
         dialogue can answer small talk that the issue's mapping counts as out of scope."""
@@ -312,6 +427,12 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         with self._storage.write_to(self._resource) as folder:
             self._clf.save(folder / "classifier.npz")
             np.save(folder / "reference.npy", self._reference)
+            if self._novelty is not None:
+                references, model = self._novelty
+                model.save(folder / "novelty.npz")
+                np.save(folder / "reference_intents.npy", references.in_scope_intent)
+                # half precision: 15,000 out-of-scope vectors, cosines to 3 decimals suffice
+                np.save(folder / "oos_reference.npy", references.out_of_scope.astype(np.float16))
 
     @classmethod
     def load(
@@ -327,15 +448,28 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
                 clf = SoftmaxRegression.load(folder / "classifier.npz")
                 saved = folder / "reference.npy"
                 reference = np.load(saved, allow_pickle=False) if saved.exists() else None
+                novelty = None
+                if reference is not None and (folder / "novelty.npz").exists():
+                    references = References(
+                        reference,
+                        np.load(folder / "reference_intents.npy", allow_pickle=False),
+                        np.load(folder / "oos_reference.npy", allow_pickle=False).astype(
+                            np.float32
+                        ),
+                    )
+                    novelty = (references, NoveltyModel.load(folder / "novelty.npz"))
         except ValueError:  # not trained (no intent examples)
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, clf, reference)
+        return cls(config, model_storage, resource, clf, reference, novelty)
 
 
-def in_scope_reference(dense: np.ndarray) -> np.ndarray:
-    """Distinct unit vectors of the examples that have one (Korean examples have none)."""
+def in_scope_reference(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct unit vectors of the examples that have one (Korean examples have none), and the
+    row of ``dense`` each comes from (its first)."""
     unit, norms = unit_rows(dense)
-    return np.unique(unit[norms > 0], axis=0)
+    rows = np.flatnonzero(norms > 0)
+    distinct, first = np.unique(unit[rows], axis=0, return_index=True)
+    return distinct, rows[first]
 
 
 def unit_rows(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
