@@ -18,24 +18,21 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse
 
+from nlu.evaluate import CLINC_MAP as SHOPPING
 from nlu.novelty import References, features, fold_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CLINC = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json"
 FOLDS = 5
 SMALL_TALK = {"greeting", "goodbye", "yes", "no", "what_can_i_ask_you"}  # as in config.yml
-SHOPPING = {
-    "shopping_list_update": {"add_to_cart", "remove_from_cart", "change_quantity"},
-    "shopping_list": {"view_cart"},
-    "order": {"search_product", "checkout"},
-    "order_status": {"order_status"},
-}
+FALLBACK = 0.3  # config.yml's FallbackClassifier threshold
 SKIPS = {"greet", "goodbye", "affirm", "deny", "help"}
 REJECTED = "REJECTED"
 
@@ -120,6 +117,10 @@ class Captured:
             texts=[m["text"] for m in meta],
         )
 
+    @cached_property
+    def has_vector(self) -> np.ndarray:
+        return np.linalg.norm(self.unit, axis=1) > 0
+
     def fold(self) -> tuple[np.ndarray, np.ndarray]:
         """Per row: its development fold (own sentences, `oos_train`) and its held-out-intent
         fold (CLINC's out-of-scope intents but small talk, `train` and `val` alike); -1: none."""
@@ -167,6 +168,11 @@ class Fold:
     probabilities: np.ndarray  # merged into intents, small-talk prior 0.1 applied
     names: list[str]
     sims: np.ndarray  # References.similarities of the scored rows
+    predicted: np.ndarray  # the most probable intent's name per scored row
+
+    def accepted(self) -> np.ndarray:
+        """The classifier's own verdict: in scope, and confident enough for the fallback."""
+        return (self.predicted != "out_of_scope") & (self.probabilities.max(axis=1) >= FALLBACK)
 
 
 def load_fold(data: Captured, folder: Path, k: int, prior: float = 0.1) -> Fold:
@@ -181,35 +187,33 @@ def load_fold(data: Captured, folder: Path, k: int, prior: float = 0.1) -> Fold:
         merge[row, names.index(c.partition("::")[0])] = 1.0
     probabilities = raw @ merge
     train, scored = saved["train"], saved["scored"]
-    has_vector = np.linalg.norm(data.unit, axis=1) > 0
     index = {n: i for i, n in enumerate(names)}
-    inside = train & has_vector & (data.intent != "out_of_scope")
+    inside = train & data.has_vector & (data.intent != "out_of_scope")
     references = References(
         data.unit[inside],
         np.array([index[x] for x in data.intent[inside]]),
-        data.unit[train & has_vector & (data.intent == "out_of_scope")],
+        data.unit[train & data.has_vector & (data.intent == "out_of_scope")],
     )
+    top = probabilities.argmax(axis=1)
     sims = np.vstack(
         [
-            references.similarities(
-                data.unit[scored[a : a + 1024]], probabilities[a : a + 1024].argmax(axis=1)
-            )
+            references.similarities(data.unit[scored[a : a + 1024]], top[a : a + 1024])
             for a in range(0, len(scored), 1024)
         ]
     )
-    return Fold(train, scored, probabilities, names, sims)
+    predicted = np.array(names, dtype=object)[top]
+    return Fold(train, scored, probabilities, names, sims, predicted)
 
 
 Rule = Callable[[Fold, np.ndarray], np.ndarray]  # (fold, predicted intent names) -> reject
 
 
 def predictions(data: Captured, fold: Fold, rule: Rule | None) -> np.ndarray:
-    predicted = np.array(fold.names, dtype=object)[fold.probabilities.argmax(axis=1)]
-    rejected = (predicted == "out_of_scope") | (fold.probabilities.max(axis=1) < 0.3)
+    rejected = ~fold.accepted()
     if rule is not None:
-        judged = (np.linalg.norm(data.unit[fold.scored], axis=1) > 0) & ~data.spared[fold.scored]
-        rejected |= rule(fold, predicted) & judged
-    return np.where(rejected, REJECTED, predicted)
+        judged = data.has_vector[fold.scored] & ~data.spared[fold.scored]
+        rejected |= rule(fold, fold.predicted) & judged
+    return np.where(rejected, REJECTED, fold.predicted)
 
 
 def measures(data: Captured, folds: list[Fold], rule: Rule | None) -> dict[str, float]:
@@ -274,16 +278,14 @@ def novelty_scores(data: Captured, folds: list[Fold]) -> dict[int, np.ndarray]:
     xs, ys, use = [], [], []
     for fold in folds:
         x = features(fold.probabilities, fold.names.index("out_of_scope"), fold.sims)
-        predicted = np.array(fold.names)[fold.probabilities.argmax(axis=1)]
-        accepted = (predicted != "out_of_scope") & (fold.probabilities.max(axis=1) >= 0.3)
         source, intent = data.source[fold.scored], data.intent[fold.scored]
         clinc = data.clinc[fold.scored]
         positive = ((source == "en") & (intent != "out_of_scope")) | (
             (source == "val") & np.isin(clinc, list(SHOPPING))
         )
         negative = (source == "clinc") | (source == "oos_train")
-        has_vector = np.linalg.norm(data.unit[fold.scored], axis=1) > 0
-        use.append(accepted & (positive | negative) & has_vector & ~data.spared[fold.scored])
+        judged = data.has_vector[fold.scored] & ~data.spared[fold.scored]
+        use.append(fold.accepted() & (positive | negative) & judged)
         xs.append(x)
         ys.append(positive)
     scores = {}

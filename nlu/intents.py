@@ -214,6 +214,9 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         grouped = [(i, g) for i, (intent, _, g) in enumerate(parts) if intent == OUT_OF_SCOPE and g]
         self._group_columns = np.array([i for i, _ in grouped], dtype=int)
         self._group_names = [g for _, g in grouped]
+        # The intents the novelty model leaves alone, as columns of the merged probabilities.
+        skips = set(self.config["novelty_model_skips"])
+        self._novelty_skips = np.array([i for i, n in enumerate(self._names) if n in skips], int)
 
     def _merge_and_prior(self, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """For a model's classes: the matrix summing them into ``self._names`` and the prior
@@ -339,9 +342,8 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             return self._probabilities(clf, sparse, dense)[1]
 
         assert self._oos is not None
-        skips = [index[s] for s in self.config["novelty_model_skips"] if s in index]
         try:
-            model, counts = cross_fit(rows, folds, fit_fold, self._oos, skips)
+            model, counts = cross_fit(rows, folds, fit_fold, self._oos, self._novelty_skips)
         except ValueError as error:  # a small bot: nothing to learn novelty from
             log.warning("%s: trained without it", error)
             return None
@@ -353,13 +355,13 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         )
         return references, model
 
-    def _novel(self, dense: np.ndarray) -> np.ndarray:
-        """Per message: whether the gate sends it out of scope (a sentence vector unlike every
-        in-scope example). Messages without a vector (Korean) are never novel."""
+    def _novel(self, unit: np.ndarray, norms: np.ndarray) -> np.ndarray:
+        """Per message (its unit sentence vector and length): whether the gate sends it out of
+        scope (a sentence vector unlike every in-scope example). Messages without a vector
+        (Korean) are never novel."""
         threshold = float(self.config["novelty_threshold"])
         if threshold <= 0 or self._reference.size == 0:
-            return np.zeros(len(dense), dtype=bool)
-        unit, norms = unit_rows(dense)
+            return np.zeros(len(unit), dtype=bool)
         similarity = (unit @ self._reference.T).max(axis=1)
         return (norms > 0) & (similarity < threshold)
 
@@ -379,7 +381,9 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         )
         novel = np.zeros(len(todo), dtype=bool)
         if oos is not None:
-            novel = (self._novel(dense) | self._novel_by_model(probabilities, dense)) & ~spared
+            unit, norms = unit_rows(dense)
+            novel = self._novel(unit, norms) | self._novel_by_model(probabilities, unit, norms)
+            novel &= ~spared
         for message, row, probs, gated in zip(todo, raw, probabilities, novel, strict=True):
             order = np.argsort(-probs)
             if gated:
@@ -397,19 +401,17 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
 
-    def _novel_by_model(self, probabilities: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    def _novel_by_model(
+        self, probabilities: np.ndarray, unit: np.ndarray, norms: np.ndarray
+    ) -> np.ndarray:
         """Per message: whether the novelty model sends it out of scope. It judges English
         messages the classifier accepts as an intent other than ``novelty_model_skips``."""
-        out = np.zeros(len(dense), dtype=bool)
+        out = np.zeros(len(unit), dtype=bool)
         if self._novelty is None:
             return out
         references, model = self._novelty
-        unit, norms = unit_rows(dense)
         predicted = probabilities.argmax(axis=1)
-        skips = [
-            self._names.index(s) for s in self.config["novelty_model_skips"] if s in self._names
-        ]
-        check = (norms > 0) & (predicted != self._oos) & ~np.isin(predicted, skips)
+        check = (norms > 0) & (predicted != self._oos) & ~np.isin(predicted, self._novelty_skips)
         if check.any():
             sims = references.similarities(unit[check], predicted[check])
             score = model.score(features(probabilities[check], int(self._oos), sims))

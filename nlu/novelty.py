@@ -135,17 +135,18 @@ FitFold = Callable[[np.ndarray], np.ndarray]
 
 
 def cross_fit(
-    rows: Rows, folds: int, fit_fold: FitFold, oos: int, skip: Sequence[int]
+    rows: Rows, folds: int, fit_fold: FitFold, oos: int, skip: Sequence[int] | np.ndarray
 ) -> tuple[NoveltyModel, dict[str, float]]:
     """Train the model on held-out rows the refitted classifier accepted (predicted in scope,
     and not one of the ``skip`` intents). Returns the model and counts for the training log."""
     xs, ys = [], []
+    has_vector = np.linalg.norm(rows.unit, axis=1) > 0
     for k in range(folds):
         held = rows.fold == k
         probabilities = fit_fold(~held)
         predicted = probabilities.argmax(axis=1)
         use = held & rows.eligible & (predicted != oos) & ~np.isin(predicted, list(skip))
-        trained = ~held & (np.linalg.norm(rows.unit, axis=1) > 0)
+        trained = ~held & has_vector
         references = References(
             rows.unit[trained & rows.in_scope],
             rows.intent[trained & rows.in_scope],
