@@ -33,7 +33,15 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.novelty import NoveltyModel, References, Rows, cross_fit, features, fold_of
+from nlu.novelty import (
+    NoveltyModel,
+    References,
+    Rows,
+    asks_to_buy,
+    cross_fit,
+    features,
+    fold_of,
+)
 from nlu.softmax import SoftmaxRegression
 from retrieval.onnx_encoder import OnnxEncoder, default_nlu_encoder_dir
 
@@ -175,10 +183,13 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             "small_talk_prior": 1.0,
             # The novelty model (nlu/novelty.py): 0 folds turns it off. English messages accepted
             # as an intent not in novelty_model_skips are out of scope when its score is below
-            # the threshold. Training refits the classifier once per fold.
+            # the threshold. Training refits the classifier once per fold. With
+            # novelty_model_spares_purchases it never judges a request to order, buy or
+            # purchase something (nlu/novelty.py, PURCHASE_REQUEST).
             "novelty_model_folds": 0,
             "novelty_model_threshold": -3.0,
             "novelty_model_skips": [],
+            "novelty_model_spares_purchases": False,
         }
 
     def __init__(
@@ -326,7 +337,10 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
                 fold.append(-1 if group in small_talk else fold_of(f"group|{group}", folds))
             else:
                 fold.append(fold_of(f"{intent}|{message.get(TEXT)}", folds))
-            spared.append(bool(spares & {e.entity for e in extract(message.get(TEXT))}))
+            spared.append(
+                bool(spares & {e.entity for e in extract(message.get(TEXT))})
+                or self._spared_as_purchase(message.get(TEXT))
+            )
         unit, norms = unit_rows(dense)
         index = {name: i for i, name in enumerate(self._names)}
         rows = Rows(
@@ -382,7 +396,9 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
         novel = np.zeros(len(todo), dtype=bool)
         if oos is not None:
             unit, norms = unit_rows(dense)
-            novel = self._novel(unit, norms) | self._novel_by_model(probabilities, unit, norms)
+            purchases = np.array([self._spared_as_purchase(m.get(TEXT)) for m in todo])
+            novel = self._novel(unit, norms)
+            novel |= self._novel_by_model(probabilities, unit, (norms > 0) & ~purchases)
             novel &= ~spared
         for message, row, probs, gated in zip(todo, raw, probabilities, novel, strict=True):
             order = np.argsort(-probs)
@@ -401,17 +417,21 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
 
+    def _spared_as_purchase(self, text: str | None) -> bool:
+        return bool(self.config["novelty_model_spares_purchases"]) and asks_to_buy(text or "")
+
     def _novel_by_model(
-        self, probabilities: np.ndarray, unit: np.ndarray, norms: np.ndarray
+        self, probabilities: np.ndarray, unit: np.ndarray, judged: np.ndarray
     ) -> np.ndarray:
-        """Per message: whether the novelty model sends it out of scope. It judges English
-        messages the classifier accepts as an intent other than ``novelty_model_skips``."""
+        """Per message: whether the novelty model sends it out of scope. It judges the
+        ``judged`` messages (English, not spared) the classifier accepts as an intent other
+        than ``novelty_model_skips``."""
         out = np.zeros(len(unit), dtype=bool)
         if self._novelty is None:
             return out
         references, model = self._novelty
         predicted = probabilities.argmax(axis=1)
-        check = (norms > 0) & (predicted != self._oos) & ~np.isin(predicted, self._novelty_skips)
+        check = judged & (predicted != self._oos) & ~np.isin(predicted, self._novelty_skips)
         if check.any():
             sims = references.similarities(unit[check], predicted[check])
             score = model.score(features(probabilities[check], int(self._oos), sims))

@@ -18,6 +18,7 @@ development protocol built the same way (docs/nlu.md, "Novelty model").
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,18 @@ FEATURES = (
     "in-scope minus out-of-scope cosine",
 )
 NEIGHBOURS = 10
+# A request to buy: shoppers name whatever they want to buy ("order me a new usb cable", "help
+# me buy a black iphone7"), and an object the training data never named makes such a sentence
+# look novel. Refusing a shopper costs more than answering an off-topic question with a search,
+# so the model never judges these; the classifier alone does.
+PURCHASE_REQUEST = re.compile(
+    r"\b(?:re-?)?(?:order|orders|ordering|ordered|buy|buying|purchase|purchasing)\b", re.IGNORECASE
+)
+
+
+def asks_to_buy(text: str) -> bool:
+    """Whether an (English) message asks to order, buy or purchase something."""
+    return bool(PURCHASE_REQUEST.search(text or ""))
 
 
 def fold_of(key: str, folds: int) -> int:

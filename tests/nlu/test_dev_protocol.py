@@ -33,9 +33,11 @@ def test_whole_intents_are_held_out_together_but_never_small_talk_or_shopping() 
     rows += [("hello", "val", "", "greeting"), ("order me milk", "val", "", "order")]
     rows += [(f"find soap {i}", "en", "search_product", "") for i in range(20)]
     rows += [(f"odd question {i}", "oos_train", "out_of_scope", "") for i in range(20)]
+    rows += [(f"order me {i} paper plates", "clinc", "search_product", "") for i in range(20)]
     own, intent = captured(rows).fold()
     weather = intent[:8]
     assert len(set(weather)) == 1 and weather[0] in range(5)
     assert (intent[8:] == -1).all()  # small talk, shopping, our own sentences, oos_train
-    assert (own[:13] == -1).all()  # CLINC rows have no sentence fold
-    assert set(own[13:]) <= set(range(5)) and len(set(own[13:])) > 1  # split by sentence
+    assert (own[:13] == -1).all()  # CLINC's other intents have no sentence fold
+    for part in (own[13:33], own[33:53], own[53:73]):  # ours, oos_train, CLINC shopping
+        assert set(part) <= set(range(5)) and len(set(part)) > 1  # split by sentence

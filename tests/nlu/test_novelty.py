@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlu.novelty import NoveltyModel, References, Rows, cross_fit, features, fold_of
+from nlu.novelty import NoveltyModel, References, Rows, asks_to_buy, cross_fit, features, fold_of
 
 
 def unit(*rows: list[float]) -> np.ndarray:
@@ -125,3 +125,11 @@ def test_skipped_intents_are_not_examples() -> None:
     both = np.column_stack([np.full(len(rows.fold), 0.8), np.full(len(rows.fold), 0.2)])
     with pytest.raises(ValueError, match="only one kind"):
         cross_fit(rows, 5, lambda train: both, oos=1, skip=[0])  # every row predicted 0: skipped
+
+
+def test_requests_to_order_buy_or_purchase_are_recognised() -> None:
+    for text in ("order me a new usb cable", "help me BUY a black iphone7", "can you reorder soap",
+                 "re-order it", "purchasing paper plates", "where is my order"):  # fmt: skip
+        assert asks_to_buy(text), text
+    for text in ("what is the border", "are you a buyer", "i bought milk", "play some jazz", ""):
+        assert not asks_to_buy(text), text

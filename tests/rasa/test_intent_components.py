@@ -109,20 +109,25 @@ oos_rows = np.vstack([m.get_dense_features("text")[1].features.reshape(1, -1)
                       for m in msgs if m.get("intent") == "out_of_scope"])
 oos_rows = (oos_rows / np.linalg.norm(oos_rows, axis=1, keepdims=True)).astype(np.float32)
 refs = References(loaded._reference, np.zeros(len(loaded._reference), dtype=int), oos_rows)
-def novelty_verdicts(skips, save=False):
+def novelty_verdicts(skips, save=False, purchases=False):
     config = {**GroupedIntentClassifier.get_default_config(), "novelty_model_threshold": 0.99,
-              "novelty_model_skips": skips}
+              "novelty_model_skips": skips, "novelty_model_spares_purchases": purchases}
     resource = Resource("clf_novelty")
     clf_n = GroupedIntentClassifier(config, storage, resource, loaded._clf, loaded._reference,
                                     (refs, hand_made))
     if save:
         clf_n.persist()
         clf_n = GroupedIntentClassifier.load(config, storage, resource, ctx)
-    batch = [Message.build(t) for t in ["hello there", "hello friend", "안녕하세요", "hello kitty lunch box"]]
+    batch = [Message.build(t) for t in ["hello there", "hello friend", "안녕하세요", "hello kitty lunch box",
+                                        "hi friend, buy me one"]]
     tok.process(batch); cv.process(batch); enc.process(batch)
     batch[3].set("entities", [{"entity": "product", "value": "lunch box", "start": 12, "end": 21}])
     clf_n.process(batch)
     return [m.get("intent")["name"] for m in batch], clf_n._novelty is not None
+purchase_probe = [Message.build("hi friend, buy me one")]
+tok.process(purchase_probe); cv.process(purchase_probe); enc.process(purchase_probe)
+loaded.process(purchase_probe)
+purchase_plain = purchase_probe[0].get("intent")["name"]
 # Training with the novelty model on: the classifier is refitted per fold with whole groups held
 # out, and the model is saved beside it. On the four greetings above there is nothing novel to
 # learn from (training goes on without it); a held-out group of greeting-like requests is.
@@ -173,6 +178,8 @@ print(json.dumps({
     "novelty_model": novelty_verdicts([]),
     "novelty_model_loaded": novelty_verdicts([], save=True),
     "novelty_model_skipping_greet": novelty_verdicts(["greet"]),
+    "novelty_model_sparing_purchases": novelty_verdicts([], purchases=True),
+    "purchase_plain": purchase_plain,
     "crossfit_small": crossfit_small,
     "crossfit": crossfit,
 }))
@@ -257,9 +264,17 @@ def test_novelty_model_rejects_accepted_english_below_its_threshold(result: dict
     save and load through Rasa's model storage."""
     verdicts, present = result["novelty_model"]
     assert present and result["novel_plain"][0] == "greet"  # the classifier says greet alone
-    assert verdicts == ["greet", "out_of_scope", result["intents"][3], "greet"]
+    assert verdicts == ["greet", "out_of_scope", result["intents"][3], "greet", "out_of_scope"]
     assert result["novelty_model_loaded"] == [verdicts, True]
     assert result["novelty_model_skipping_greet"][0][:2] == ["greet", "greet"]
+
+
+def test_novelty_model_spares_requests_to_buy_when_asked(result: dict) -> None:
+    """With novelty_model_spares_purchases, "hi friend, buy me one" (unseen, so below the hand-made
+    model's threshold) keeps the classifier's own verdict; everything else is judged as before."""
+    assert result["purchase_plain"] == "greet"  # so sparing it shows
+    verdicts, _ = result["novelty_model_sparing_purchases"]
+    assert verdicts == [*result["novelty_model"][0][:4], "greet"]
 
 
 def test_small_talk_prior_scales_down_only_its_groups(result: dict) -> None:
