@@ -38,7 +38,7 @@ NEIGHBOURS = 10
 # A request to buy: shoppers name whatever they want to buy ("order me a new usb cable", "help
 # me buy a black iphone7"), and an object the training data never named makes such a sentence
 # look novel. Refusing a shopper costs more than answering an off-topic question with a search,
-# so the model never judges these; the classifier alone does.
+# so the model never judges these; the classifier and the cosine gate still do.
 PURCHASE_REQUEST = re.compile(
     r"\b(?:re-?)?(?:order|orders|ordering|ordered|buy|buying|purchase|purchasing)\b", re.IGNORECASE
 )
