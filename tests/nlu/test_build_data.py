@@ -28,3 +28,15 @@ def test_a_new_template_moves_no_other_example(monkeypatch) -> None:  # type: ig
         assert after[key] == examples  # other templates draw the same fillers
         intent = key[0]
         assert build_data.split(intent, after[key]) == build_data.split(intent, examples)
+
+
+def test_clinc_list_updates_are_read_by_their_first_operation() -> None:
+    from nlu.build_data import list_update_intent
+
+    for text in ("i want you to remove shampoo from my shopping list",
+                 "i no longer need milk, so forget that", "take frozen food off my list",
+                 "i need to delete tomatoes from my shopping list and add onions instead"):  # fmt: skip
+        assert list_update_intent(text) == "remove_from_cart", text
+    for text in ("add eggs to my shopping list and remove cheese", "put milk on my list",
+                 "i need bread on my shopping list"):  # fmt: skip
+        assert list_update_intent(text) == "add_to_cart", text
