@@ -126,21 +126,22 @@ class Captured:
     def has_vector(self) -> np.ndarray:
         return np.linalg.norm(self.unit, axis=1) > 0
 
-    def is_clinc_shopping(self, i: int) -> bool:
-        """A CLINC `train` sentence mapped onto one of our intents ("can you order me more
+    @cached_property
+    def clinc_shopping(self) -> np.ndarray:
+        """CLINC `train` sentences mapped onto one of our intents ("can you order me more
         plastic bags"): shoppers' own words, with products our catalogue may not have."""
-        return self.source[i] == "clinc" and self.intent[i] != "out_of_scope"
+        return (self.source == "clinc") & (self.intent != "out_of_scope")
 
     def fold(self) -> tuple[np.ndarray, np.ndarray]:
         """Per row: its development fold (own sentences, CLINC `train`'s shopping sentences,
-        `oos_train`) and its held-out-intent
-        fold (CLINC's out-of-scope intents but small talk, `train` and `val` alike); -1: none."""
+        `oos_train`) and its held-out-intent fold (CLINC's out-of-scope intents but small talk,
+        `train` and `val` alike); -1: none."""
         own = np.full(len(self.source), -1)
         intent = np.full(len(self.source), -1)
         for i, (source, label, clinc) in enumerate(
             zip(self.source, self.label, self.clinc, strict=True)
         ):
-            if source in ("en", "ko") or self.is_clinc_shopping(i):
+            if source in ("en", "ko") or self.clinc_shopping[i]:
                 own[i] = fold_of(f"dev|{label}|{self.texts[i]}", FOLDS)
             elif source == "oos_train":
                 own[i] = fold_of(f"fold|{self.texts[i]}", FOLDS)
@@ -250,7 +251,7 @@ def measures(data: Captured, folds: list[Fold], rule: Rule | None) -> dict[str, 
             elif source == "val":
                 novel = clinc not in trained_intents and clinc not in SMALL_TALK
                 count("novel val" if novel else "val other", p == REJECTED)
-            elif data.is_clinc_shopping(i):
+            elif data.clinc_shopping[i]:
                 count("train shopping", p == data.intent[i])
                 count("train false rejection", p == REJECTED)
             elif source == "clinc":
@@ -307,7 +308,7 @@ def novelty_scores(
         x = features(fold.probabilities, fold.names.index("out_of_scope"), fold.sims)
         source, intent = data.source[fold.scored], data.intent[fold.scored]
         clinc = data.clinc[fold.scored]
-        clinc_shopping = (source == "clinc") & (intent != "out_of_scope")
+        clinc_shopping = data.clinc_shopping[fold.scored]
         positive = (
             ((source == "en") & (intent != "out_of_scope"))
             | ((source == "val") & np.isin(clinc, list(SHOPPING)))
