@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -276,9 +277,10 @@ def lifestyle_train(
         err.print(f"lifestyle model up to date ({path}, trained {model.trained_at})")
         return
     for h in model.held_out:
+        low, high = h.balanced_accuracy_interval or (math.nan, math.nan)
         out.print(
             f"{h.target:>14}: balanced accuracy {h.balanced_accuracy:.3f} "
-            f"(majority {h.baseline_accuracy:.3f}, n {h.n})",
+            f"(95 % {low:.3f}–{high:.3f}; majority {h.baseline_accuracy:.3f}, n {h.n})",
             highlight=False,
         )
     err.print(f"lifestyle model trained in {model.train_seconds:.1f} s: {path}")

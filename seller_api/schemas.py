@@ -130,6 +130,11 @@ class HeldOutPublic(BaseModel):
     accuracy: float
     baseline_accuracy: float = Field(description="Always answering the most common class")
     n: int
+    balanced_accuracy_interval: tuple[float, float] | None = Field(
+        None,
+        description="95 % interval of the balanced accuracy (rows grouped by shopper); "
+        "null for a model trained before it was computed",
+    )
 
 
 class LifestyleValuePublic(BaseModel):

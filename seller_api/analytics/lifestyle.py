@@ -439,6 +439,8 @@ class HeldOut:
     accuracy: float
     baseline_accuracy: float
     n: int
+    # 95 % interval of the balanced accuracy (None in models saved before it was computed).
+    balanced_accuracy_interval: tuple[float, float] | None = None
 
 
 def cross_validate(
@@ -460,14 +462,49 @@ def cross_validate(
     return pred
 
 
-def held_out(target: str, y: np.ndarray, pred: np.ndarray) -> HeldOut:
+def balanced_accuracy_interval(
+    y: np.ndarray, pred: np.ndarray, groups: np.ndarray | None = None, z: float = 1.96
+) -> tuple[float, float]:
+    """Normal-approximation interval (``z`` = 1.96: 95 %) of the balanced accuracy, the mean of
+    the per-class recalls.
+
+    Rows of one shopper (a shopper's view by several sellers) are not independent: they share
+    the shopper's label and much of the basket. So each recall is treated as a ratio of sums
+    over shoppers (correct rows / rows) and gets the cluster-robust variance of a ratio
+    estimator; without ``groups`` every row is its own shopper. A shopper has one label, so the
+    classes hold disjoint shoppers and their variances add."""
+    y = np.asarray(y, dtype=object)
+    correct = (np.asarray(pred, dtype=object) == y).astype(float)
+    shopper = np.arange(len(y)) if groups is None else np.unique(groups, return_inverse=True)[1]
+    classes = np.unique(y)
+    recalls, variances = [], []
+    for k in classes:
+        mask = y == k
+        _, g = np.unique(shopper[mask], return_inverse=True)
+        hits = np.bincount(g, weights=correct[mask])
+        rows = np.bincount(g).astype(float)
+        recall = hits.sum() / rows.sum()
+        n_groups = len(rows)
+        spread = ((hits - recall * rows) ** 2).sum() / rows.sum() ** 2
+        recalls.append(recall)
+        variances.append(spread * n_groups / (n_groups - 1) if n_groups > 1 else 0.25)
+    centre = float(np.mean(recalls))
+    half = z * math.sqrt(sum(variances)) / len(classes)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def held_out(
+    target: str, y: np.ndarray, pred: np.ndarray, groups: np.ndarray | None = None
+) -> HeldOut:
     _, counts = np.unique(y, return_counts=True)
+    low, high = balanced_accuracy_interval(y, pred, groups)
     return HeldOut(
         target=target,
         balanced_accuracy=float(balanced_accuracy_score(y, pred)),
         accuracy=float(accuracy_score(y, pred)),
         baseline_accuracy=float(counts.max() / counts.sum()),
         n=len(y),
+        balanced_accuracy_interval=(round(low, 4), round(high, 4)),
     )
 
 
@@ -539,7 +576,7 @@ def train(
             continue
         if evaluate:
             pred = cross_validate(x[idx], y, shoppers[idx], seed=seed)
-            scores.append(held_out(target, y, pred))
+            scores.append(held_out(target, y, pred, shoppers[idx]))
         classifiers[target] = fit_classifier(x[idx], y, shoppers[idx], seed)
         trained_on.update(shoppers[idx].tolist())
     return LifestyleModel(

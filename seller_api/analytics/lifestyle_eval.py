@@ -19,6 +19,7 @@ from seller_api.analytics.lifestyle import (
     TARGETS,
     Featurizer,
     PairRows,
+    balanced_accuracy_interval,
     cross_validate,
     labels,
     load_pairs,
@@ -37,6 +38,7 @@ class Score:
     model: float  # balanced accuracy, mean over repeated 5-fold cross-validation
     baseline: float  # same folds, logistic regression on raw category counts
     majority: float  # share of the most common class (what always guessing it gets right)
+    margin: float  # half-width of the model's 95 % interval (mean over the shuffles)
 
 
 def _baseline_predictions(counts: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
@@ -64,15 +66,17 @@ def _evaluate(
             continue
         y = np.array([lab[shoppers[i]] for i in idx], dtype=object)
         groups = None if by_shopper else shoppers[idx]
-        model = [
-            balanced_accuracy_score(y, cross_validate(x[idx], y, groups, seed=seed))
+        preds = [
+            cross_validate(x[idx], y, groups, seed=seed)
             for seed in (SEEDS if groups is None else SEEDS[:1])
         ]
+        model = [balanced_accuracy_score(y, p) for p in preds]
+        margins = [np.diff(balanced_accuracy_interval(y, p, groups))[0] / 2 for p in preds]
         base = [balanced_accuracy_score(y, _baseline_predictions(coarse[idx], y, s)) for s in SEEDS]
         _, counts = np.unique(y, return_counts=True)
         out.append(
             Score(target, len(y), float(np.mean(model)), float(np.mean(base)),
-                  float(counts.max() / counts.sum()))
+                  float(counts.max() / counts.sum()), float(np.mean(margins)))
         )  # fmt: skip
     return out
 
@@ -112,10 +116,12 @@ def _merge_sellers(rows: PairRows) -> PairRows:
 
 
 def format_scores(title: str, scores: list[Score]) -> str:
-    lines = [title, f"  {'target':<14}{'n':>6}{'model':>8}{'baseline':>10}{'majority':>10}"]
+    head = f"  {'target':<14}{'n':>6}{'model':>8}{'± 95 %':>8}{'baseline':>10}{'majority':>10}"
+    lines = [title, head]
     for s in scores:
         lines.append(
-            f"  {s.target:<14}{s.n:>6}{s.model:>8.3f}{s.baseline:>10.3f}{s.majority:>10.3f}"
+            f"  {s.target:<14}{s.n:>6}{s.model:>8.3f}{s.margin:>8.3f}{s.baseline:>10.3f}"
+            f"{s.majority:>10.3f}"
         )
     return "\n".join(lines)
 

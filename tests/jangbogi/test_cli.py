@@ -26,7 +26,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 
 
 def _run(args: list[str], var: Path) -> tuple[int, str]:
-    result = runner.invoke(app, args, env={"JANGBOGI_VAR_DIR": str(var)})
+    # The seller API tests point saved lifestyle models elsewhere for the whole session; these
+    # tests check the default place, under the var dir, whichever tests ran first.
+    env = {"JANGBOGI_VAR_DIR": str(var), "SELLER_API_LIFESTYLE_MODEL_DIR": None}
+    result = runner.invoke(app, args, env=env)
     return result.exit_code, result.output
 
 

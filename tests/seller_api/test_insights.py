@@ -101,6 +101,8 @@ def test_customers_demographics_and_lifestyle(client: TestClient, demo: Store, s
     for target in ("married", "children", "occupation"):
         assert held[target]["balanced_accuracy"] > 0.6, held[target]
         assert held[target]["n"] >= 400
+        low, high = held[target]["balanced_accuracy_interval"]
+        assert low < held[target]["balanced_accuracy"] < high and high - low < 0.2, held[target]
     attrs = {a["attribute"]: {v["value"]: v for v in a["values"]} for a in life["attributes"]}
     for attr, value in (("married", "married"), ("children", "children")):
         predicted = attrs[attr].get(value, {"share": 0.0})["share"]

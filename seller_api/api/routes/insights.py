@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -57,7 +58,7 @@ def _lifestyle(
         "method": LIFESTYLE_METHOD,
         "trained_on": model.trained_on,
         "trained_at": model.trained_at,
-        "held_out": [h.__dict__ for h in model.held_out],
+        "held_out": [asdict(h) for h in model.held_out],
     }
     if len(buyer_ids) < settings.min_cohort:
         note = f"fewer than {settings.min_cohort} buyers"

@@ -4,6 +4,7 @@ and the saved model the API loads instead of training on a request."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,42 @@ from tests.seller_api.conftest import Store, copy_store, make_client
 
 def test_child_age_band() -> None:
     assert [child_age_band(a) for a in ([], [1, 9], [4], [8, 15])] == [None, "0-2", "3-6", "7+"]
+
+
+def test_balanced_accuracy_interval_by_hand() -> None:
+    # Class a: 60 of 100 right, class b: 80 of 100; balanced accuracy 0.7.
+    y = np.array(["a"] * 100 + ["b"] * 100, dtype=object)
+    pred = np.array(["a"] * 60 + ["b"] * 40 + ["b"] * 80 + ["a"] * 20, dtype=object)
+    low, high = lifestyle.balanced_accuracy_interval(y, pred)
+    # Per class p(1 - p) / (n - 1) (the ratio estimator's variance over single rows).
+    se = math.sqrt(0.6 * 0.4 / 99 + 0.8 * 0.2 / 99) / 2
+    assert (low, high) == pytest.approx((0.7 - 1.96 * se, 0.7 + 1.96 * se))
+
+
+def test_balanced_accuracy_interval_counts_shoppers_not_rows() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.choice(np.array(["yes", "no"], dtype=object), 300)
+    pred = np.where(rng.random(300) < 0.7, y, np.where(y == "yes", "no", "yes"))
+    alone = lifestyle.balanced_accuracy_interval(y, pred)
+    # Each shopper seen by three sellers, predicted alike: three times the rows, no more evidence.
+    shoppers = np.repeat(np.arange(300), 3)
+    grouped = lifestyle.balanced_accuracy_interval(np.repeat(y, 3), np.repeat(pred, 3), shoppers)
+    assert grouped == pytest.approx(alone)
+    naive = lifestyle.balanced_accuracy_interval(np.repeat(y, 3), np.repeat(pred, 3))
+    assert naive[1] - naive[0] < 0.7 * (alone[1] - alone[0])
+
+
+def test_balanced_accuracy_interval_covers_the_truth_about_95_percent() -> None:
+    rng = np.random.default_rng(11)
+    truth, covered, trials = (0.55 + 0.75) / 2, 0, 2000
+    y = np.array(["pos"] * 120 + ["neg"] * 280, dtype=object)
+    right_rate = np.where(y == "pos", 0.55, 0.75)
+    for _ in range(trials):
+        right = rng.random(len(y)) < right_rate
+        pred = np.where(right, y, np.where(y == "pos", "neg", "pos"))
+        low, high = lifestyle.balanced_accuracy_interval(y, pred)
+        covered += low <= truth <= high
+    assert 0.93 <= covered / trials <= 0.97
 
 
 def test_demo_lifestyle_held_out(demo: Store) -> None:
