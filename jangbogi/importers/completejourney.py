@@ -444,18 +444,21 @@ def source_paths(folder: Path, full: bool = False) -> dict[str, Path]:
     return paths
 
 
+def _check_columns(path: Path, required: Sequence[str], header: Sequence[str]) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValueError(
+            f"{path}: missing column(s) {', '.join(missing)}; header is {', '.join(header)}"
+        )
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) of a gzipped CSV after checking its header for the needed columns."""
     required = REQUIRED_COLUMNS[path.name]
     try:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise ValueError(
-                    f"{path}: missing column(s) {', '.join(missing)}; header is {', '.join(header)}"
-                )
+            _check_columns(path, required, reader.fieldnames or [])
             for row in reader:
                 yield reader.line_num, row
     except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
@@ -517,17 +520,25 @@ def _product(row: dict[str, str]) -> CJProduct:
     )
 
 
-def _line(row: dict[str, str]) -> CJLine:
-    quantity = Decimal(row["quantity"])
+def _make_line(
+    household_id: int, basket_id: int, product_id: int, quantity: Decimal, sales: Decimal,
+    ts: dt.datetime,
+) -> CJLine:  # fmt: skip
+    """A line item by the same rules from either source (CSV text or parquet values)."""
     # Whole units are what the file holds; round any fraction up to one so a real purchase stays.
     qty = 0 if quantity <= 0 else max(1, int(quantity.to_integral_value()))
-    return CJLine(
-        household_id=parse_id(row["household_id"]),
-        basket_id=parse_id(row["basket_id"]),
-        product_id=parse_id(row["product_id"]),
-        quantity=qty,
-        cents=int((Decimal(row["sales_value"]) * 100).to_integral_value()),
-        ts=parse_timestamp(row["transaction_timestamp"]),
+    cents = int((sales * 100).to_integral_value())
+    return CJLine(household_id, basket_id, product_id, qty, cents, ts)
+
+
+def _line(row: dict[str, str]) -> CJLine:
+    return _make_line(
+        parse_id(row["household_id"]),
+        parse_id(row["basket_id"]),
+        parse_id(row["product_id"]),
+        Decimal(row["quantity"]),
+        Decimal(row["sales_value"]),
+        parse_timestamp(row["transaction_timestamp"]),
     )
 
 
@@ -546,8 +557,7 @@ def _household(row: dict[str, str]) -> CJHousehold:
 
 def read_parquet_lines(path: Path) -> Iterator[CJLine]:
     """Line items from a parquet file with the CSV's columns (the package's typed copy), by the
-    same rules as :func:`_line` (sales to the cent and quantities to a whole unit, half to even;
-    a fraction below one is one)."""
+    CSV's rules (:func:`_make_line`)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -556,9 +566,7 @@ def read_parquet_lines(path: Path) -> Iterator[CJLine]:
     except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid, a ValueError
         raise ValueError(f"{path}: not a readable parquet file ({exc})") from exc
     columns = REQUIRED_COLUMNS[TRANSACTIONS_FILE]
-    missing = [c for c in columns if c not in table.schema_arrow.names]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    _check_columns(path, columns, table.schema_arrow.names)
     for batch in table.iter_batches(batch_size=100_000, columns=list(columns)):
         cols = batch.to_pydict()
         # Nanosecond times come out as pandas Timestamps where pandas is installed; microseconds
@@ -569,9 +577,11 @@ def read_parquet_lines(path: Path) -> Iterator[CJLine]:
         for hh, basket, pid, quantity, sales, ts in zip(*(cols[c] for c in columns), strict=True):
             if None in (hh, basket, pid, quantity, sales, ts):
                 raise ValueError(f"{path}: a line of basket {basket} has an empty value")
-            qty = 0 if quantity <= 0 else max(1, round(quantity))
-            cents = int((Decimal(repr(float(sales))) * 100).to_integral_value())
-            yield CJLine(int(hh), int(basket), int(pid), qty, cents, ts.replace(tzinfo=None))
+            # repr: the shortest decimal that reads back as the float, as the CSV would print it.
+            yield _make_line(
+                int(hh), int(basket), int(pid), Decimal(repr(quantity)),
+                Decimal(repr(float(sales))), ts.replace(tzinfo=None),
+            )  # fmt: skip
 
 
 def read_source(folder: Path, progress: Progress | None = None, full: bool = False) -> CJData:
