@@ -28,8 +28,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from retrieval.onnx_encoder import OnnxEncoder, default_nlu_encoder_dir, export  # noqa: E402
 from retrieval.packaged import default_mpnet_dir  # noqa: E402
+from store.paths import clinc150_file  # noqa: E402
 
-CLINC = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json"
+CLINC = clinc150_file()
 
 
 def timed(encoder: OnnxEncoder, texts: list[str]) -> tuple[np.ndarray, list[float]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from retrieval.query import has_batchim
-from store.paths import project_root, shared_dir
+from store.paths import clinc150_file, project_root
 from store.taxonomy import load_taxonomy
 
 SEED = 7
@@ -433,7 +433,7 @@ def own_examples() -> dict[tuple[str, str], list[str]]:
 def clinc_examples() -> dict[str, list[str]]:
     """CLINC150 `train` (and `oos_train`) only, mapped onto our intents; the other intents become
     groups of out_of_scope ("out_of_scope::weather")."""
-    data = json.loads((shared_dir() / "data" / "clinc150" / "data_full.json").read_text())
+    data = json.loads(clinc150_file().read_text())
     by_intent: dict[str, list[str]] = {}
     for text, intent in data["train"]:
         by_intent.setdefault(intent, []).append(text)

@@ -28,9 +28,9 @@ import scipy.sparse
 
 from nlu.evaluate import CLINC_MAP as SHOPPING
 from nlu.novelty import References, asks_to_buy, features, fold_of
+from store.paths import clinc150_file
 
 ROOT = Path(__file__).resolve().parents[1]
-CLINC = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json"
 FOLDS = 5
 SMALL_TALK = {"greeting", "goodbye", "yes", "no", "what_can_i_ask_you"}  # as in config.yml
 FALLBACK = 0.3  # config.yml's FallbackClassifier threshold
@@ -53,7 +53,7 @@ def capture(model: str, out: Path) -> None:
             break
         if name.startswith("run_"):
             steps.append(node._component)
-    data = json.loads(CLINC.read_text())
+    data = json.loads(clinc150_file().read_text())
     oos_train = {t for t, _ in data["oos_train"]}
     rows: list[tuple[Any, str, str, str]] = []  # message, source, training label, CLINC intent
     for source, path in (("en", "shopping_en"), ("ko", "shopping_ko"), ("clinc", "clinc_train")):

@@ -21,6 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from store.paths import clinc150_file
+
 ROOT = Path(__file__).resolve().parents[1]
 REJECT = {"out_of_scope", "nlu_fallback"}
 CLINC_MAP = {
@@ -72,7 +74,7 @@ async def main(model: str, split: str = "test") -> dict[str, Any]:
             / max(1, len(pairs)),
             "top_confusions": confusions.most_common(8),
         }
-    data = json.loads((ROOT.parent / "shared" / "data" / "clinc150" / "data_full.json").read_text())
+    data = json.loads(clinc150_file().read_text())
     test = data[split]
     preds = await predict(agent, [t for t, _ in test])
     shop_ok = shop_lenient = shop_n = shop_rejected = other_n = other_rejected = 0

@@ -18,9 +18,38 @@ def var_dir() -> Path:
     return Path(os.environ.get("JANGBOGI_VAR_DIR", project_root() / "var")).resolve()
 
 
-def shared_dir() -> Path:
-    """The shared folder beside the checkout (taxonomy, evaluation data)."""
-    return Path(os.environ.get("JANGBOGI_SHARED_DIR", project_root().parent / "shared")).resolve()
+def data_dir() -> Path:
+    """The project's data files, kept in the repository so that a clone stands alone: the
+    taxonomy (``taxonomy.yml``) and the evaluation data sets (``clinc150/``, ``completejourney/``).
+    ``JANGBOGI_DATA_DIR`` points elsewhere."""
+    return Path(os.environ.get("JANGBOGI_DATA_DIR", project_root() / "data")).resolve()
+
+
+def _legacy_shared_dir() -> Path | None:
+    """``JANGBOGI_SHARED_DIR``, an optional override kept from before the data moved into the
+    repository: a folder with ``taxonomy.yml`` and ``data/<data set>/``. Never a default."""
+    shared = os.environ.get("JANGBOGI_SHARED_DIR")
+    return Path(shared).resolve() if shared else None
+
+
+def dataset_dir(name: str) -> Path:
+    """The folder of one evaluation data set (``clinc150``, ``completejourney``)."""
+    shared = _legacy_shared_dir()
+    return shared / "data" / name if shared else data_dir() / name
+
+
+def taxonomy_file() -> Path:
+    """``JANGBOGI_TAXONOMY`` when set, else ``taxonomy.yml`` in the data folder."""
+    if explicit := os.environ.get("JANGBOGI_TAXONOMY"):
+        return Path(explicit)
+    shared = _legacy_shared_dir()
+    return (shared or data_dir()) / "taxonomy.yml"
+
+
+def clinc150_file() -> Path:
+    """CLINC150's ``data_full.json`` (CC BY 3.0): the NLU's out-of-scope training data and its
+    evaluation (splits and their rules: ``data/clinc150/README.md``)."""
+    return dataset_dir("clinc150") / "data_full.json"
 
 
 def default_database_url() -> str:

@@ -1,15 +1,14 @@
-"""The daily-necessities taxonomy (``shared/taxonomy.yml``): types, names, synonyms, sizes."""
+"""The daily-necessities taxonomy (``data/taxonomy.yml``): types, names, synonyms, sizes."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from store.paths import shared_dir
+from store.paths import taxonomy_file
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Taxonomy:
 
 
 def taxonomy_path() -> Path:
-    return Path(os.environ.get("JANGBOGI_TAXONOMY", shared_dir() / "taxonomy.yml"))
+    return taxonomy_file()
 
 
 def parse_taxonomy(text: str) -> Taxonomy:
@@ -86,7 +85,8 @@ def _load(path: str) -> Taxonomy:
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(
-            f"taxonomy not found at {p}; put shared/ beside the checkout or set JANGBOGI_TAXONOMY"
+            f"taxonomy not found at {p}; it ships in the repository's data/ folder "
+            "(JANGBOGI_DATA_DIR or JANGBOGI_TAXONOMY point elsewhere)"
         )
     return parse_taxonomy(p.read_text(encoding="utf-8"))
 

@@ -38,10 +38,10 @@ from jangbogi.importers.completejourney import (
 from store.db import create_store_engine
 from store.migrate import upgrade
 from store.models import Event, Meta, Order, OrderLine, Product, Seller, Shopper
-from store.paths import shared_dir
+from store.paths import dataset_dir
 from store.taxonomy import load_taxonomy
 
-DATA = shared_dir() / "data" / "completejourney"
+DATA = dataset_dir("completejourney")
 
 pytestmark = pytest.mark.skipif(
     not (DATA / PRODUCTS_FILE).is_file(), reason=f"Complete Journey data not found at {DATA}"

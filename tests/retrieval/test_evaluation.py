@@ -34,7 +34,7 @@ from retrieval.personal import Blend, Item, ItemStats
 from store.db import create_store_engine, transaction
 from store.migrate import upgrade
 from store.models import Order, OrderLine, Product, Seller, Shopper
-from store.paths import shared_dir
+from store.paths import dataset_dir
 
 
 # --- metrics -------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_completejourney_targets(tmp_path: Path) -> None:
     """The issue's targets on real data: (a) and (b) at least 5% above popularity."""
     from jangbogi.importers.completejourney import import_completejourney
 
-    folder = shared_dir() / "data" / "completejourney"
+    folder = dataset_dir("completejourney")
     if not folder.is_dir():
         pytest.skip(f"no Complete Journey data at {folder}")
     engine = create_store_engine(f"sqlite:///{tmp_path / 'cj.db'}")

