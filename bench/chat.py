@@ -1,7 +1,9 @@
-"""Chat benchmark: REST round-trip latency of a search turn and a cart turn (custom actions)
-against a plain Rasa turn without actions (the baseline) in the same run, and throughput at 10
-concurrent conversations. Starts the whole stack (`jangbogi serve`) on its own ports over a
-scratch copy of the demo store (the benchmark's shoppers and orders never reach the demo data).
+"""Chat benchmark: round-trip latency of a search turn and a cart turn (custom actions) against a
+plain Rasa turn without actions (the baseline) in the same run, and throughput at 10 concurrent
+conversations. Every turn goes as a client's does: the gateway's `POST /v1/chat` with a device
+token per shopper (Rasa's port takes only the gateway's signed turns), so the figures include the
+gateway's hop. Starts the whole stack (`jangbogi serve`) on its own ports over a scratch copy of
+the demo store (the benchmark's shoppers, devices and orders never reach the demo data).
 
 Usage: .venv/bin/python bench/chat.py [--turns 60] [--concurrency 10]
 """
@@ -9,12 +11,10 @@ Usage: .venv/bin/python bench/chat.py [--turns 60] [--concurrency 10]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,23 +22,26 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.stack import scratch_store, start_stack  # noqa: E402
+from store.paths import database_url  # noqa: E402
+from tests.stack import chat, register_devices, scratch_store, start_stack, stop_stack  # noqa: E402
 
 PORTS = {"RASA": 15305, "ACTION": 15355, "GATEWAY": 18310, "SELLER": 18320}
 SEARCHES = ["화장지 찾아줘", "I need toilet paper", "생수 2리터", "세탁세제 찾아줘", "nappies",
             "쌀 10kg", "dish soap", "물티슈 보여줘"]  # fmt: skip
 
 
+TOKENS: dict[str, str] = {}  # shopper → device token, registered before the stack starts
+
+
 def say(sender: str, message: str) -> tuple[float, list]:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{PORTS['RASA']}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
     t = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        body = json.loads(resp.read())
+    body = chat(PORTS["GATEWAY"], TOKENS[sender], message)
     return (time.perf_counter() - t) * 1000, body
+
+
+def senders(args: argparse.Namespace) -> list[str]:
+    return ["bench-warm", *(f"bench-{i}" for i in range(args.turns)),
+            *(f"bench-conc-{n}" for n in range(args.concurrency * 4))]  # fmt: skip
 
 
 def pct(values: list[float], p: float) -> float:
@@ -52,12 +55,13 @@ def main() -> None:
     args = ap.parse_args()
     env = {**os.environ, **{f"JANGBOGI_{k}_PORT": str(v) for k, v in PORTS.items()}}
     with scratch_store(env) as scratch_env:
+        url = scratch_env.get("DATABASE_URL") or database_url()
+        TOKENS.update(register_devices(url, senders(args)))
         proc, _ = start_stack(scratch_env)
         try:
             run(args)
         finally:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=60)
+            stop_stack(proc, signal.SIGINT)
 
 
 def run(args: argparse.Namespace) -> None:

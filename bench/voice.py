@@ -13,7 +13,8 @@ real recordings from tests/assistant/recordings when present. Reports, in one ru
 - for a 3 s utterance sent in real time over the WebSocket stream: eof → the recogniser's final
   result, eof → the final message through the gateway with a stand-in Rasa that answers at once
   (the gateway's own overhead), and eof → the final message with Rasa's reply from a real Rasa
-  (--rasa-url of a running server, or --stack to start `jangbogi serve` on spare ports).
+  (--rasa-url of a running server, whose JANGBOGI_RASA_JWT_SECRET this process must share, or
+  --stack to start `jangbogi serve` on spare ports with a secret made for the run).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import dataclasses
 import itertools
 import json
 import os
+import secrets
 import socket
 import statistics
 import sys
@@ -166,10 +168,15 @@ def stack_env(rasa_port: int = 15305) -> dict[str, str]:
         sys.exit("--stack needs a trained Rasa model: run `make model`")
     ports = {"rasa": rasa_port, "action": rasa_port + 50, "gateway": rasa_port + 3000,
              "seller": rasa_port + 3010}  # fmt: skip
-    return {**os.environ, **{f"JANGBOGI_{k.upper()}_PORT": str(v) for k, v in ports.items()}}
+    # This process's gateway signs the turns for that Rasa: both need the same secret.
+    secret = os.environ.get("JANGBOGI_RASA_JWT_SECRET") or secrets.token_urlsafe(32)
+    return {**os.environ, **{f"JANGBOGI_{k.upper()}_PORT": str(v) for k, v in ports.items()},
+            "JANGBOGI_RASA_JWT_SECRET": secret}  # fmt: skip
 
 
-def stream_latency(engine: SpeechEngine, runs: int, rasa_url: str | None) -> dict[str, Any]:
+def stream_latency(
+    engine: SpeechEngine, runs: int, rasa_url: str | None, jwt_secret: str | None = None
+) -> dict[str, Any]:
     import httpx
     import uvicorn
     import websockets
@@ -182,7 +189,11 @@ def stream_latency(engine: SpeechEngine, runs: int, rasa_url: str | None) -> dic
         transport = httpx.MockTransport(
             lambda r: httpx.Response(200, json=[{"recipient_id": "b", "text": "네"}])
         )
-    settings = GatewaySettings(rasa_url=rasa_url or "http://rasa.invalid")
+    if rasa_url is None:  # the stand-in checks no token; one made here keeps the gateway quiet
+        jwt_secret = jwt_secret or secrets.token_urlsafe(32)
+    # Without an explicit secret, GatewaySettings reads JANGBOGI_RASA_JWT_SECRET (--rasa-url).
+    secret = {"rasa_jwt_secret": jwt_secret} if jwt_secret else {}
+    settings = GatewaySettings(rasa_url=rasa_url or "http://rasa.invalid", **secret)
     app = create_app(settings, engine=engine, resolve_token=lambda t: "bench-shopper",
                      rasa_transport=transport, catalog_version=lambda: 1)  # fmt: skip
     with socket.socket() as s:
@@ -299,23 +310,21 @@ def main() -> None:
     if args.rasa_url:
         reply_latency(engine, args.runs, args.rasa_url)
     elif args.stack:
-        from tests.stack import scratch_store, start_stack
+        from tests.stack import scratch_store, stack_running
 
         # A copy of the store: the bench's shopper and searches stay out of the demo data.
-        with scratch_store(stack_env()) as env:
-            proc, _ = start_stack(env)
-            try:
-                reply_latency(engine, args.runs, f"http://127.0.0.1:{env['JANGBOGI_RASA_PORT']}")
-            finally:
-                proc.terminate()
-                proc.wait(timeout=60)
+        with scratch_store(stack_env()) as env, stack_running(env):
+            reply_latency(engine, args.runs, f"http://127.0.0.1:{env['JANGBOGI_RASA_PORT']}",
+                          env["JANGBOGI_RASA_JWT_SECRET"])  # fmt: skip
     else:
         print("  eof → Rasa's reply: pass --rasa-url of a running Rasa server, or --stack")
     engine.shutdown()
 
 
-def reply_latency(engine: SpeechEngine, runs: int, rasa_url: str) -> None:
-    lat = stream_latency(engine, runs, rasa_url)
+def reply_latency(
+    engine: SpeechEngine, runs: int, rasa_url: str, jwt_secret: str | None = None
+) -> None:
+    lat = stream_latency(engine, runs, rasa_url, jwt_secret)
     print(f"  eof → final message with Rasa's reply ({rasa_url}): "
           f"p50 {lat['p50_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")  # fmt: skip
     kinds = [(r.get("custom") or {}).get("type", "text") for r in lat["replies"] or []]

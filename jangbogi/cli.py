@@ -110,14 +110,17 @@ def seed_demo_cmd(
             write_demo_credentials(engine)
         err.print(f"demo data up to date ({engine.url.render_as_string(hide_password=True)})")
         return
+    # The old credentials name tokens the reset deletes: gone first, so a seed cut short between
+    # the fingerprint and the new file never leaves them behind for --if-stale to keep.
+    credentials_path().unlink(missing_ok=True)
     admin.reset(engine)
     with progress_bar() as progress:
         counts = seed_demo(engine, config, progress=progress)
     from store.db import transaction
 
+    path = write_demo_credentials(engine)
     with transaction(engine) as session:
         admin.set_meta(session, "demo_fingerprint", wanted)
-    path = write_demo_credentials(engine)
     err.print(f"seeded: {json.dumps(counts)}")
     err.print(f"demo credentials: {path}")
 
@@ -356,7 +359,7 @@ def _search_batch(service: Any, path: Path, k: int, mode: str) -> None:
 @clear_errors
 def eval_retrieval(
     cj_folder: Path = typer.Option(
-        None, "--cj", help="Complete Journey folder (default: shared/data/completejourney)."
+        None, "--cj", help="Complete Journey folder (default: data/completejourney)."
     ),
     skip_cj: bool = typer.Option(False, "--skip-cj", help="Only the demo evaluations."),
     database_url: DatabaseOpt = None,
@@ -370,7 +373,7 @@ def eval_retrieval(
     from retrieval.service import SearchService
     from store.db import create_store_engine
     from store.migrate import upgrade
-    from store.paths import shared_dir
+    from store.paths import dataset_dir
     from store.taxonomy import load_taxonomy
 
     demo = _engine(database_url)
@@ -385,7 +388,7 @@ def eval_retrieval(
 
             cj = create_store_engine(f"sqlite:///{tmp}/cj.db")
             upgrade(cj)
-            folder = cj_folder or shared_dir() / "data" / "completejourney"
+            folder = cj_folder or dataset_dir("completejourney")
             import_completejourney(cj, folder, progress=progress)
         rows = run_retrieval_personalisation_eval(cj, demo, progress)
         if cj is not None:
@@ -494,17 +497,22 @@ def sellers_keys(seller_id: str = typer.Option(None), database_url: DatabaseOpt 
 def devices_add(
     shopper_id: str, name: str = typer.Option("speaker"), database_url: DatabaseOpt = None
 ) -> None:
-    """Register a device for a shopper and print its bearer token (shown once)."""
+    """Register a device for a shopper and print its bearer token (shown once). A shopper id the
+    store does not know becomes a new, cold-start shopper (no history), so a tool or test can open
+    a fresh conversation through the gateway."""
     from store.db import transaction
+    from store.models import Shopper
     from store.repo import credentials
     from store.repo.shoppers import get_or_create_shopper
 
     with transaction(_engine(database_url)) as s:
+        new_shopper = s.get(Shopper, shopper_id) is None
         get_or_create_shopper(s, shopper_id)
         issued = credentials.add_device(s, shopper_id, name)
-    out.print(
-        json.dumps({"device_id": issued.id, "shopper_id": shopper_id, "token": issued.secret})
-    )
+    if new_shopper:
+        err.print(f"registered new shopper {shopper_id!r} (cold start: no history)")
+    device = {"device_id": issued.id, "shopper_id": shopper_id, "token": issued.secret}
+    out.print(json.dumps({**device, "new_shopper": new_shopper}))
 
 
 @devices_app.command("list")
@@ -537,11 +545,19 @@ def devices_revoke(device_id: int, database_url: DatabaseOpt = None) -> None:
 @clear_errors
 def serve() -> None:
     """Start the Rasa server, action server, gateway and seller API; Ctrl-C stops them all."""
+    from pydantic import ValidationError
+
     from jangbogi.credentials import credentials_path
     from jangbogi.serve import ServeError, build_services, running, supervise
     from jangbogi.settings import ServeSettings
 
-    settings = ServeSettings()
+    try:
+        settings = ServeSettings()
+    except ValidationError as exc:  # only the messages: the input may be a secret
+        for problem in exc.errors():
+            err.print(f"[red]error:[/red] {problem['msg'].removeprefix('Value error, ')}",
+                      highlight=False)  # fmt: skip
+        raise typer.Exit(1) from None
     services = build_services(settings)
     err.print("starting rasa, actions, gateway and seller-api …")
     try:

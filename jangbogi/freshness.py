@@ -12,13 +12,19 @@ from sqlalchemy import Engine
 from store.paths import project_root, var_dir
 
 RASA_SOURCES = ("config.yml", "domain.yml", "nlu")
+# Files under nlu/ that run the server but are no part of the trained model (as in the Makefile).
+NOT_MODEL_SOURCES = {"rasa_run.py", "channels.py"}
 
 
 def _newest_mtime(paths: list[Path]) -> float:
     mtimes = [0.0]
     for p in paths:
         if p.is_dir():
-            mtimes += [f.stat().st_mtime for f in p.rglob("*") if f.is_file()]
+            mtimes += [
+                f.stat().st_mtime
+                for f in p.rglob("*")
+                if f.is_file() and f.name not in NOT_MODEL_SOURCES and "__pycache__" not in f.parts
+            ]
         elif p.exists():
             mtimes.append(p.stat().st_mtime)
     return max(mtimes)

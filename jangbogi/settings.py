@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from store.paths import database_url, var_dir
+
+MIN_SECRET_CHARS = 32
+# Words of example values copied from docs and templates; long enough that a random secret holds
+# one by chance about once in ten million (a 3-letter word: once in a thousand).
+PLACEHOLDERS = ("changeme", "change-me", "change_me", "placeholder", "example", "secret",
+                "password")  # fmt: skip
+
+
+def weak_secret(secret: str) -> str | None:
+    """Why ``secret`` is unfit to sign Rasa's tokens, or None. Fails fast at `jangbogi serve`
+    instead of running with a secret anyone can guess."""
+    hint = (
+        "set JANGBOGI_RASA_JWT_SECRET to a random value, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or unset it and "
+        "`jangbogi serve` makes one per run"
+    )
+    if len(secret) < MIN_SECRET_CHARS:
+        return (
+            f"JANGBOGI_RASA_JWT_SECRET is {len(secret)} characters, under {MIN_SECRET_CHARS}: "
+            + hint
+        )
+    lowered = secret.lower()
+    if any(word in lowered for word in PLACEHOLDERS) or len(set(secret)) < 10:
+        return f"JANGBOGI_RASA_JWT_SECRET looks like a placeholder: {hint}"
+    return None
 
 
 class ServeSettings(BaseSettings):
@@ -20,6 +45,23 @@ class ServeSettings(BaseSettings):
     # Redis for Rasa's lock store; unset keeps Rasa's in-memory lock store (one Rasa server).
     redis_url: str | None = None
     startup_timeout_s: float = 240.0
+    # Shared by the gateway (signs a short-lived token per chat turn) and Rasa's channel (checks
+    # it); the action server's token derives from it. Unset: a random one per run, never on disk.
+    rasa_jwt_secret: SecretStr | None = None
+
+    @field_validator("rasa_jwt_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("rasa_jwt_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            problem = weak_secret(value.get_secret_value())
+            if problem:
+                raise ValueError(problem)
+        return value
 
     def tracker_db_url(self) -> str:
         """Rasa's tracker store URL, derived from the store's DATABASE_URL.

@@ -1,23 +1,23 @@
-"""End to end: the Rasa server and the action server over the REST channel, on a small seeded
-store; multi-turn conversations in Korean and English, checked in the payloads and in the store.
+"""End to end: the gateway, the Rasa server and the action server, on a small seeded store; each
+shopper chats through the gateway's `POST /v1/chat` with a device token of their own (as a client
+does: Rasa's port takes only the gateway's signed turns); multi-turn conversations in Korean and
+English, checked in the payloads and in the store.
 
 Turns use phrasings from the training data (this checks the dialogue and the actions, not NLU
 generalisation, which nlu/evaluate.py measures)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.stack import start_stack
+from tests.stack import chat, register_devices, start_stack, stop_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"rasa": 15205, "action": 15255, "gateway": 18210, "seller": 18220}
@@ -47,9 +47,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     from store.db import create_store_engine
 
     running = Stack(env, create_store_engine(url))
-    yield running.engine
-    running.stop()
-    restarts.clear()
+    try:
+        yield running.engine
+    finally:
+        current.clear()
+        running.stop()
 
 
 class Stack:
@@ -58,29 +60,31 @@ class Stack:
 
     def __init__(self, env: dict[str, str], engine) -> None:  # type: ignore[no-untyped-def]
         self.env, self.engine = env, engine
+        self.tokens: dict[str, str] = {}
         self.proc, _ = start_stack(env)
-        restarts.append(self.restart)
+        current.append(self)
 
     def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=60)
+        assert stop_stack(self.proc, signal.SIGINT) == 0
 
     def restart(self) -> None:
         self.stop()
         self.proc, _ = start_stack(self.env)
 
+    def token(self, sender: str) -> str:
+        """The shopper's device token; a sender the store does not know starts cold."""
+        if sender not in self.tokens:
+            self.tokens.update(register_devices(self.env["DATABASE_URL"], [sender]))
+        return self.tokens[sender]
 
-restarts: list[Any] = []  # the module's running stack, for the restart test
+
+current: list[Stack] = []  # the module's running stack
 
 
 def say(sender: str, message: str) -> list[dict[str, Any]]:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{PORTS['rasa']}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        return json.loads(resp.read())
+    stack = current[-1]
+    replies: list[dict[str, Any]] = chat(PORTS["gateway"], stack.token(sender), message)
+    return replies
 
 
 def payload(replies: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
@@ -101,7 +105,7 @@ def orders_of(engine, shopper: str) -> list[tuple[int, int]]:  # type: ignore[no
 
 
 def test_korean_search_to_order(stack) -> None:  # type: ignore[no-untyped-def]
-    sender = "ko-e2e-new-shopper"  # unknown to the store: becomes a shopper on first contact
+    sender = "ko-e2e-new-shopper"  # unknown to the store: its device makes it a new shopper
     found = say(sender, "화장지 찾아줘")
     products = payload(found, "products")
     assert products and all(p["type_key"] == "toilet_paper" for p in products["items"])
@@ -172,7 +176,7 @@ def test_a_restart_loses_no_conversation_cart_or_order(stack) -> None:  # type: 
     assert cart and cart["items"][0]["qty"] == 3
     ask = payload(say(sender, "결제할게요"), "confirm")
     assert ask and ask["total"] == cart["total"]
-    restarts[-1]()
+    current[-1].restart()
     placed = payload(say(sender, "네"), "order")
     assert placed and placed["total"] == cart["total"]
     assert orders_of(stack, sender) == [(placed["order_id"], cart["total"])]
