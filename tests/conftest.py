@@ -7,6 +7,7 @@ server is a failure instead, so the production path is always exercised there.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -18,6 +19,8 @@ from store.migrate import upgrade
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Toy models trained by the tests keep their sentence vectors out of the real models/nlu-cache.
+os.environ.setdefault("JANGBOGI_NLU_CACHE_DIR", tempfile.mkdtemp(prefix="jangbogi-nlu-cache-"))
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
