@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assistant.api.voice import settings_of, shopper_of
+from assistant.api.deps import settings_of, shopper_of
 from assistant.rasa_client import RasaClient, RasaError
 from assistant.settings import GatewaySettings
 

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from assistant.api.deps import settings_of, shopper_of
 from assistant.auth import bearer_token
 from assistant.rasa_client import RasaError
 from assistant.settings import GatewaySettings
@@ -43,28 +44,11 @@ def service(request: Request) -> VoiceService:
     return svc
 
 
-def settings_of(request: Request) -> GatewaySettings:
-    settings: GatewaySettings = request.app.state.settings
-    return settings
-
-
 def language_of(value: str | None) -> str:
     lang = (value or "ko").split(",")[0].split("-")[0].strip().lower() or "ko"
     if lang not in LANGUAGES:
         raise HTTPException(422, f"language {lang!r} is not supported (ko or en)")
     return lang
-
-
-async def shopper_of(request: Request, authorization: str | None) -> str:
-    token = bearer_token(authorization)
-    if token is None:
-        raise HTTPException(401, "missing device token (Authorization: Bearer <token>)",
-                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    shopper = await run_in_threadpool(request.app.state.resolve_token, token)
-    if shopper is None:
-        raise HTTPException(401, "unknown or revoked device token",
-                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    return str(shopper)
 
 
 def result_body(
