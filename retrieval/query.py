@@ -7,6 +7,7 @@ search legs.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -182,6 +183,11 @@ class QueryParser:
             for phrase, key in self._phrases
             if phrase.isascii() and any(len(w) >= FUZZY_MIN_LEN for w in phrase.split())
         ]
+        # Which phrase words a message word is near, worked out once per distinct word: trying
+        # every phrase at every position called the near-match 2,600 times a message (3.7 ms;
+        # training featurizes 18,000 messages twice). Bounded, as a server sees new words forever.
+        self._phrase_words = sorted({w for words, _, _ in self._latin_phrases for w in words})
+        self._near_words = functools.lru_cache(maxsize=65536)(self._words_near)
         aliases = dict(brands) if isinstance(brands, Mapping) else {b: b for b in brands}
         self._brands = sorted(
             ((normalise(a), b) for a, b in aliases.items() if a),
@@ -210,14 +216,14 @@ class QueryParser:
                 if _word_bounded(t, i, i + len(phrase)):
                     spans.append((len(phrase), i, i + len(phrase), key))
         words = [(m.start(), m.end(), m.group()) for m in LATIN_WORD.finditer(t)]
+        near = [self._near_words(w[2]) for w in words]
         for phrase_words, phrase_len, key in self._latin_phrases:
             n = len(phrase_words)
             for j in range(len(words) - n + 1):
-                window = words[j : j + n]
-                if all(
-                    _near_product_word(w[2], pw) for w, pw in zip(window, phrase_words, strict=True)
+                if phrase_words[0] in near[j] and all(
+                    phrase_words[k] in near[j + k] for k in range(1, n)
                 ):
-                    spans.append((phrase_len, window[0][0], window[-1][1], key))
+                    spans.append((phrase_len, words[j][0], words[j + n - 1][1], key))
         taken = [False] * len(t)
         found: list[tuple[int, int, str]] = []
         for _, i, end, key in sorted(spans, key=lambda s: (-s[0], s[1])):
@@ -225,6 +231,9 @@ class QueryParser:
                 taken[i:end] = [True] * (end - i)
                 found.append((i, end, key))
         return sorted(found)
+
+    def _words_near(self, word: str) -> frozenset[str]:
+        return frozenset(pw for pw in self._phrase_words if _near_product_word(word, pw))
 
     def brand(self, text: str) -> str | None:
         t = normalise(text)
