@@ -208,13 +208,22 @@ class QueryParser:
         longest phrase wins, so a slightly misspelt "laudry soap" (a near match of "laundry
         soap") still beats the exact "soap" inside it."""
         t = normalise(text)
-        spans: list[tuple[int, int, int, str]] = []  # (phrase length, start, end, key)
+        return longest_first(t, self._exact_spans(t) + self._near_spans(t))
+
+    def _exact_spans(self, t: str) -> list[Span]:
+        spans: list[Span] = []
         for phrase, key in self._phrases:
             start = 0
             while (i := t.find(phrase, start)) >= 0:
                 start = i + 1
                 if _word_bounded(t, i, i + len(phrase)):
                     spans.append((len(phrase), i, i + len(phrase), key))
+        return spans
+
+    def _near_spans(self, t: str) -> list[Span]:
+        """Latin phrases whose every word is near (one typo in a long word) the message's words
+        at some position."""
+        spans: list[Span] = []
         words = [(m.start(), m.end(), m.group()) for m in LATIN_WORD.finditer(t)]
         near = [self._near_words(w[2]) for w in words]
         for phrase_words, phrase_len, key in self._latin_phrases:
@@ -224,13 +233,7 @@ class QueryParser:
                     phrase_words[k] in near[j + k] for k in range(1, n)
                 ):
                     spans.append((phrase_len, words[j][0], words[j + n - 1][1], key))
-        taken = [False] * len(t)
-        found: list[tuple[int, int, str]] = []
-        for _, i, end, key in sorted(spans, key=lambda s: (-s[0], s[1])):
-            if not any(taken[i:end]):
-                taken[i:end] = [True] * (end - i)
-                found.append((i, end, key))
-        return sorted(found)
+        return spans
 
     def _words_near(self, word: str) -> frozenset[str]:
         return frozenset(pw for pw in self._phrase_words if _near_product_word(word, pw))
@@ -258,6 +261,22 @@ class QueryParser:
 
 
 LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+# A phrase found in a text: (phrase length, start, end, taxonomy key).
+Span = tuple[int, int, int, str]
+
+
+def longest_first(t: str, spans: list[Span]) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, key) in order of position, longer phrases taken first (ties:
+    the earlier one, then the one found first)."""
+    taken = [False] * len(t)
+    found: list[tuple[int, int, str]] = []
+    for _, i, end, key in sorted(spans, key=lambda s: (-s[0], s[1])):
+        if not any(taken[i:end]):
+            taken[i:end] = [True] * (end - i)
+            found.append((i, end, key))
+    return sorted(found)
+
+
 FUZZY_MIN_LEN = 5  # shorter words must match exactly: "pads" vs "pods" are different things
 
 

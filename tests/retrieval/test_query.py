@@ -165,18 +165,12 @@ def test_particles_follow_the_korean_reading(word: str, batchim: bool) -> None:
 
 
 def _spans_by_trying_every_phrase(parser: QueryParser, text: str) -> list[tuple[int, int, str]]:
-    """The oracle: type_spans as first written, every Latin phrase tried at every position with
-    the near-match called word by word (slow: 3.7 ms a message)."""
-    from retrieval.query import LATIN_WORD, _near_product_word, _word_bounded, normalise
+    """The oracle: the near-phrase part of type_spans as first written, every Latin phrase tried
+    at every position with the near-match called word by word (slow: 3.7 ms a message)."""
+    from retrieval.query import LATIN_WORD, _near_product_word, longest_first, normalise
 
     t = normalise(text)
-    spans: list[tuple[int, int, int, str]] = []
-    for phrase, key in parser._phrases:
-        start = 0
-        while (i := t.find(phrase, start)) >= 0:
-            start = i + 1
-            if _word_bounded(t, i, i + len(phrase)):
-                spans.append((len(phrase), i, i + len(phrase), key))
+    spans = parser._exact_spans(t)
     words = [(m.start(), m.end(), m.group()) for m in LATIN_WORD.finditer(t)]
     for phrase_words, phrase_len, key in parser._latin_phrases:
         n = len(phrase_words)
@@ -186,13 +180,7 @@ def _spans_by_trying_every_phrase(parser: QueryParser, text: str) -> list[tuple[
                 _near_product_word(w[2], pw) for w, pw in zip(window, phrase_words, strict=True)
             ):
                 spans.append((phrase_len, window[0][0], window[-1][1], key))
-    taken = [False] * len(t)
-    found: list[tuple[int, int, str]] = []
-    for _, i, end, key in sorted(spans, key=lambda s: (-s[0], s[1])):
-        if not any(taken[i:end]):
-            taken[i:end] = [True] * (end - i)
-            found.append((i, end, key))
-    return sorted(found)
+    return longest_first(t, spans)
 
 
 def test_type_spans_equal_trying_every_phrase_everywhere(parser: QueryParser) -> None:
