@@ -29,7 +29,14 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
-from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    METADATA,
+    METADATA_INTENT,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -298,19 +305,51 @@ class GroupedIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def _features(messages: list[Message]) -> tuple[scipy.sparse.csr_matrix, np.ndarray]:
-        """Sentence-level n-gram counts (sparse) and sentence vectors (dense), one row each."""
-        sparse_rows, dense_rows = [], []
-        for message in messages:
-            sparse = message.get_sparse_features(TEXT)[1]
-            dense = message.get_dense_features(TEXT)[1]
-            if sparse is None or dense is None:
+        """Sentence-level n-gram counts (sparse) and sentence vectors (dense), one row each: every
+        featurizer's sentence features side by side, in pipeline order, as Rasa's
+        ``get_sparse_features`` / ``get_dense_features`` combine them. Read straight from the
+        messages' features: Rasa's combining deep-copies and stacks each message's matrices one by
+        one, which took 20 s of training for 18,000 examples."""
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        dense_rows: list[np.ndarray] = []
+        widths: list[int] | None = None
+        for i, message in enumerate(messages):
+            sparse = [
+                f.features
+                for f in message.features
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()
+            ]
+            dense = [
+                np.asarray(f.features).reshape(-1)
+                for f in message.features
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_dense()
+            ]
+            if not sparse or not dense:
                 raise ValueError(
                     "GroupedIntentClassifier needs a sparse featurizer (CountVectorsFeaturizer) "
                     "and SentenceEncoderFeaturizer before it in the pipeline"
                 )
-            sparse_rows.append(scipy.sparse.csr_matrix(sparse.features))
-            dense_rows.append(np.asarray(dense.features).reshape(1, -1))
-        return scipy.sparse.vstack(sparse_rows).tocsr(), np.vstack(dense_rows)
+            shape = [block.shape[-1] for block in sparse]
+            if widths is None:
+                widths = shape
+            elif shape != widths:
+                raise ValueError(f"message {i}: sparse feature widths {shape}, not {widths}")
+            offset = 0
+            for block in sparse:
+                coo = block.tocoo()
+                rows.append(np.full(coo.nnz, i, dtype=np.int64))
+                cols.append(coo.col.astype(np.int64) + offset)
+                values.append(coo.data)
+                offset += block.shape[-1]
+            dense_rows.append(np.concatenate(dense))
+        assert widths is not None
+        matrix = scipy.sparse.coo_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(messages), sum(widths)),
+        )
+        return matrix.tocsr(), np.vstack(dense_rows)
 
     @staticmethod
     def _label(message: Message) -> str:

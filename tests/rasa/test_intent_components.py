@@ -156,7 +156,18 @@ crossfit = train_crossfit({
 }, "clf_crossfit")
 tokenized = [Message.build(t) for t in ["1번 거 담아줘", "세탁세제 두 개", "좋아요 👍"]]
 tok.process(tokenized)
+# The classifier's feature rows against Rasa's own combination of each message's features (two
+# sparse featurizers side by side, then the sentence vector).
+import scipy.sparse
+combo = [Message.build(t) for t in ["hello there", "생수 2리터 찾아줘", "cheaper please"]]
+tok.process(combo); cv.process(combo); flagger.process(combo); enc.process(combo)
+ours_sparse, ours_dense = GroupedIntentClassifier._features(combo)
+rasa_sparse = scipy.sparse.vstack([m.get_sparse_features("text")[1].features for m in combo]).tocsr()
+rasa_dense = np.vstack([m.get_dense_features("text")[1].features.reshape(1, -1) for m in combo])
 print(json.dumps({
+    "features_shape": [list(ours_sparse.shape), list(rasa_sparse.shape)],
+    "features_differ": float(abs(ours_sparse - rasa_sparse).sum() + abs(ours_dense - rasa_dense).sum()),
+    "features_flagged": int(ours_sparse[:, -len(FLAGGED_ENTITIES):].sum()),
     "tokens": [[t.text for t in m.get("text_tokens")] for m in tokenized],
     "classes": sorted(map(str, loaded._clf.classes_)),
     "intents": [m.get("intent")["name"] for m in probe],
@@ -199,6 +210,13 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_feature_rows_are_rasas_combination_of_each_messages_features(result: dict) -> None:
+    ours, rasas = result["features_shape"]
+    assert ours == rasas and ours[0] == 3
+    assert result["features_differ"] == 0.0
+    assert result["features_flagged"] >= 2  # the entity flags' block is really in the rows
 
 
 def test_groups_are_classes_while_training(result: dict) -> None:
