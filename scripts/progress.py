@@ -12,8 +12,9 @@ process group; the step then exits 128 + the signal and records no time. A comma
 own freshness (`lifestyle train --if-stale`) passes ``--no-record-under``: a quick success found
 nothing to do and is no estimate of the real work.
 
-Where stderr is not a terminal (CI, a log file) a plain line every 30 s replaces the bar, and
-under `make -j` a line every 10 s (parallel steps' bars would overwrite one another). This
+Where stderr is not a terminal (CI, a log file) a plain line every 30 s with a text bar replaces
+the live bar, and under `make -j` (the set-up runs independent steps side by side) such a line
+every 10 s: live bars of parallel steps would overwrite one another. This
 script runs before ``.venv`` exists, under whatever python3 is at hand: it uses Rich where it can
 import it (re-running itself under ``.venv/bin/python`` when that has Rich) and plain text
 otherwise, so it needs nothing but the standard library. ``<var>`` is ``JANGBOGI_VAR_DIR``, else
@@ -196,18 +197,21 @@ class Display:
                 self.task, completed=1000 * self.fraction(elapsed), clock=self.status(elapsed)
             )
         elif self.tty:
-            width = 30
-            done = int(width * self.fraction(elapsed))
-            line = f"{self.name} [{'#' * done}{'.' * (width - done)}] "
+            line = f"{self.name} {self.bar(elapsed)} "
             line += f"{100 * self.fraction(elapsed):3.0f} % {self.status(elapsed)}"
             sys.stderr.write("\r" + line + "\033[K")
             sys.stderr.flush()
         elif elapsed - self.last_plain >= self.interval:
             self.last_plain = elapsed
             sys.stderr.write(
-                f"... {self.name}: {self.status(elapsed)} ({100 * self.fraction(elapsed):.0f} %)\n"
+                f"... {self.name}: {self.status(elapsed)} ({100 * self.fraction(elapsed):.0f} %) "
+                f"{self.bar(elapsed)}\n"
             )
             sys.stderr.flush()
+
+    def bar(self, elapsed: float, width: int = 30) -> str:
+        done = int(width * self.fraction(elapsed))
+        return f"[{'#' * done}{'.' * (width - done)}]"
 
     def stop(self) -> None:
         if self.progress is not None:
