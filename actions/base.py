@@ -40,11 +40,16 @@ def entity(tracker: Tracker, name: str) -> Any:
     return None
 
 
-def product_payload(item: Any) -> dict[str, Any]:
-    return {
+def product_payload(
+    item: Any, reason: str | None = None, reason_ko: str | None = None
+) -> dict[str, Any]:
+    """The contract's product; ``brand`` and, when the ranking has one, the personal ``reason``
+    (both languages) are additions clients may ignore: the shopper page shows them on its cards."""
+    payload = {
         "id": item.id,
         "name": item.name_en,
         "name_ko": item.name_ko,
+        "brand": item.brand,
         "type_key": item.type_key,
         "size": item.size,
         "unit": item.unit,
@@ -52,6 +57,9 @@ def product_payload(item: Any) -> dict[str, Any]:
         "currency": item.currency,
         "seller_id": item.seller_id,
     }
+    if reason or reason_ko:
+        payload.update(reason=reason, reason_ko=reason_ko)
+    return payload
 
 
 def cart_payload(view: Any) -> dict[str, Any]:

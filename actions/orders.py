@@ -91,7 +91,7 @@ class ActionRecommend(ShoppingAction):
             if not hits:
                 continue
             it = hits[0].item
-            items.append(product_payload(it))
+            items.append(product_payload(it, rec.reason, rec.reason_ko))
             # Read like search results, so "the first one" means what the shopper heard first.
             reason = rec.reason_ko if lang == "ko" else rec.reason
             lines.append(f"{item_line(len(items), it, lang)} ({reason})")

@@ -65,7 +65,10 @@ def read_results(
     lines.append(i18n.t("ask_select", lang))
     dispatcher.utter_message(
         text="\n".join(lines),
-        json_message={"type": "products", "items": [product_payload(r.item) for r in shown]},
+        json_message={
+            "type": "products",
+            "items": [product_payload(r.item, r.reason, r.reason_ko) for r in shown],
+        },
     )
     return [
         SlotSet("last_results", [r.item.id for r in shown]),

@@ -8,10 +8,13 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
-from assistant.api import chat, voice
+from assistant.api import cart, chat, voice, web
 from assistant.auth import TokenResolver, store_resolver
 from assistant.rasa_client import RasaClient
+from assistant.session import SessionSigner, load_key
 from assistant.settings import GatewaySettings
 from assistant.voice.recognizer import ModelUnavailable, SpeechEngine, korean_model_path
 from assistant.voice.service import VoiceService
@@ -51,8 +54,10 @@ def create_app(
     resolve_token: TokenResolver | None = None,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
     catalog_version: Callable[[], object] | None = None,
+    store_engine: Engine | None = None,
 ) -> FastAPI:
-    """The gateway. Keyword arguments let tests stand in a fake Rasa, tokens or a shared engine."""
+    """The gateway. Keyword arguments let tests stand in a fake Rasa, tokens, a shared speech
+    engine or a store of their own (``store_engine``: sessions, the page's shoppers, carts)."""
     settings = settings or GatewaySettings()
     if catalog_version is None:
         from assistant.voice.catalog import catalog_version as store_catalog_version
@@ -86,9 +91,15 @@ def create_app(
 
     app = FastAPI(title="Jangbogi assistant gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.resolve_token = resolve_token or store_resolver()
+    app.state.resolve_token = resolve_token or store_resolver(store_engine)
+    app.state.store_engine = store_engine
+    # Loaded at build time, so a missing or unreadable key stops the gateway at start.
+    app.state.sessions = SessionSigner(load_key(settings), settings.session_max_age_s)
     app.include_router(voice.router)
     app.include_router(chat.router)
+    app.include_router(cart.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

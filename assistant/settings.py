@@ -30,7 +30,8 @@ class GatewaySettings(BaseSettings):
     voice_biased: bool = True
     voice_workers: int = Field(default=2, ge=1, le=32)  # decoding threads: about one per core
     voice_min_conf: float = Field(default=0.8, ge=0.0, le=1.0)  # below this a word is not trusted
-    voice_max_bytes: int = 1024 * 1024
+    # 20 s of 48 kHz stereo (3.84 MB): browsers send WAV at their own rate (voice/audio.py).
+    voice_max_bytes: int = 4 * 1024 * 1024
     voice_max_seconds: float = 20.0
     stream_idle_s: float = 10.0
     stream_max_s: float = 30.0
@@ -38,3 +39,14 @@ class GatewaySettings(BaseSettings):
     vocabulary_check_s: float = 60.0
     tts_voice_ko: str = "ko"
     tts_voice_en: str = "en-us"
+
+    # The shopper page (GET /): a signed, HTTP-only session cookie names the browser's shopper.
+    # Demo mode (`jangbogi serve` turns it on) also lets `/?shopper=u00001` act as a known shopper;
+    # off, a client can never choose a shopper id.
+    demo_mode: bool = False
+    # The cookie's signing key; unset, one is generated once into session_key_file (default
+    # var/gateway-session.key, mode 0600) so sessions survive restarts. Gateway replicas behind
+    # one load balancer must share it: set JANGBOGI_SESSION_KEY (32+ characters) on each.
+    session_key: SecretStr | None = Field(default=None, min_length=32)
+    session_key_file: Path | None = None
+    session_max_age_s: int = Field(default=180 * 24 * 3600, ge=60)

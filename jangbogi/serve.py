@@ -129,6 +129,7 @@ def build_services(
             {
                 "JANGBOGI_RASA_URL": f"http://{host}:{settings.rasa_port}",
                 "JANGBOGI_RASA_JWT_SECRET": jwt_secret,
+                "JANGBOGI_DEMO_MODE": "1" if settings.demo_mode else "0",
             },
         ),
         Service(
@@ -145,7 +146,8 @@ def build_services(
                 str(settings.seller_port),
             ],
             f"http://{host}:{settings.seller_port}/health",
-            f"http://{host}:{settings.seller_port}/docs",
+            # What `make demo` prints for it: the dashboard (the API's docs are at /docs).
+            f"http://{host}:{settings.seller_port}/dashboard",
         ),
     ]
 

@@ -48,6 +48,10 @@ class ServeSettings(BaseSettings):
     # Shared by the gateway (signs a short-lived token per chat turn) and Rasa's channel (checks
     # it); the action server's token derives from it. Unset: a random one per run, never on disk.
     rasa_jwt_secret: SecretStr | None = None
+    # `jangbogi serve` is the one-machine demo (`make demo`; production runs each process on its
+    # own, docs/deploy.md): its gateway runs in demo mode, where the shopper page's
+    # `/?shopper=u00001` acts as a demo shopper. JANGBOGI_DEMO_MODE=0 turns that off.
+    demo_mode: bool = True
 
     @field_validator("rasa_jwt_secret", mode="before")
     @classmethod

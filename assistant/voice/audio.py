@@ -1,8 +1,11 @@
 """WAV upload checks: only 16-bit mono PCM at 8 or 16 kHz reaches the recogniser.
 
-Every rejection names the problem, because a smart-speaker developer reading a 422 needs to know
-whether to fix the channel count, the sample width or the rate. Limits are checked on the header
-before the samples are touched, so an oversize upload costs no decoding.
+Uploads may be 16-bit PCM at 8–48 kHz, mono or stereo: a browser records at its sound card's rate
+(44.1 or 48 kHz) and some devices in stereo, so the gateway downmixes to mono and resamples to
+16 kHz (8 kHz stays as it is) rather than refuse them. Every rejection names the problem, because a
+smart-speaker developer reading a 422 needs to know whether to fix the channel count, the sample
+width or the rate. Limits are checked on the header before the samples are touched, so an oversize
+upload costs no decoding.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-SAMPLE_RATES = (8000, 16000)
+SAMPLE_RATES = (8000, 16000)  # what the recogniser decodes (and streams must send)
+UPLOAD_RATES = (8000, 48000)  # the range an upload may have; others are resampled to 16 kHz
+MAX_CHANNELS = 2
 WAVE_FORMAT_PCM = 0x0001
 WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 # KSDATAFORMAT_SUBTYPE_PCM: the GUID an extensible header carries for plain PCM.
@@ -81,14 +86,15 @@ def parse_wav(body: bytes, *, max_bytes: int, max_seconds: float) -> Pcm:
     if tag != WAVE_FORMAT_PCM:
         name = FORMAT_NAMES.get(tag, f"format tag 0x{tag:04x}")
         raise AudioError(422, f"compressed or non-PCM audio ({name}); send 16-bit PCM")
-    if channels != 1:
-        raise AudioError(422, f"audio has {channels} channels; send mono")
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioError(422, f"audio has {channels} channels; send mono or stereo")
     if bits != 16:
         raise AudioError(422, f"audio is {bits}-bit; send 16-bit samples")
-    if rate not in SAMPLE_RATES:
-        raise AudioError(422, f"sample rate {rate} Hz is not supported (8000 or 16000)")
-    if block_align != 2:
-        raise AudioError(422, f"malformed WAV: block align {block_align} for 16-bit mono")
+    low, high = UPLOAD_RATES
+    if not low <= rate <= high:
+        raise AudioError(422, f"sample rate {rate} Hz is not supported ({low}–{high} Hz)")
+    if block_align != 2 * channels:
+        raise AudioError(422, f"malformed WAV: block align {block_align} for 16-bit, {channels} ch")
     # Streaming writers (espeak-ng --stdout, arecord) leave the size at 0 or 0xFFFFFFFF: accept
     # what is there. A declared size the body falls short of is a cut-off upload.
     if declared_data not in (0, 0xFFFFFFFF) and len(data) < declared_data:
@@ -97,12 +103,29 @@ def parse_wav(body: bytes, *, max_bytes: int, max_seconds: float) -> Pcm:
         )
     if declared_data in (0, 0xFFFFFFFF):
         data = body[pos + 8 :]
-    if len(data) % 2:
-        data = data[:-1]
-    pcm = Pcm(rate, data)
-    if pcm.seconds > max_seconds:
-        raise AudioError(413, f"audio is {pcm.seconds:.1f} s long; the limit is {max_seconds:g} s")
-    return pcm
+    data = data[: len(data) // block_align * block_align]
+    seconds = len(data) / block_align / rate
+    if seconds > max_seconds:
+        raise AudioError(413, f"audio is {seconds:.1f} s long; the limit is {max_seconds:g} s")
+    return to_recogniser(data, rate, channels)
+
+
+def to_recogniser(data: bytes, rate: int, channels: int) -> Pcm:
+    """16-bit samples as the recogniser takes them: mono (channels averaged), at 8 or 16 kHz
+    (any other rate resampled to 16 kHz with a polyphase filter, which also band-limits it)."""
+    if channels == 1 and rate in SAMPLE_RATES:
+        return Pcm(rate, data)
+    from math import gcd
+
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    samples = np.frombuffer(data, dtype="<i2").astype(np.float64).reshape(-1, channels).mean(axis=1)
+    target = rate if rate in SAMPLE_RATES else 16000
+    if target != rate:
+        step = gcd(target, rate)
+        samples = resample_poly(samples, target // step, rate // step)
+    return Pcm(target, np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes())
 
 
 def rms(data: bytes) -> float:

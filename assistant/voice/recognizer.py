@@ -174,6 +174,21 @@ class Utterance:
         return result, interpret(result, self.lm, self.min_conf)
 
 
+def joined(segments: list[Transcript]) -> Transcript:
+    """One transcript of an utterance the recogniser ended in parts: Kaldi closes a segment at
+    each pause (a recording's trailing silence is one), and ``FinalResult`` holds only the last."""
+    parts = [s for s in segments if s.raw or s.text]
+    if len(parts) <= 1:
+        return parts[0] if parts else Transcript("", "")
+    return Transcript(
+        " ".join(s.text for s in parts if s.text).strip(),
+        " ".join(s.raw for s in parts if s.raw).strip(),
+        [w for s in parts for w in s.words],
+        [w for s in parts for w in s.rejected],
+        set().union(*(s.product_types for s in parts)),
+    )
+
+
 class SpeechEngine:
     """Per-language models, built lazily and rebuilt when the catalog changes."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.rasa_client import RasaClient
 from assistant.voice.audio import Pcm
-from assistant.voice.recognizer import SpeechEngine, Transcript, Utterance
+from assistant.voice.recognizer import SpeechEngine, Transcript, Utterance, interpret, joined
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,15 @@ class VoiceService:
         utt = await self.utterance(language, pcm.sample_rate)
 
         def decode() -> Transcript:
+            # Keep every segment the recogniser closes on the way: with trailing silence (every
+            # recording someone stops by hand) the words are in one that closed before the end.
+            segments = []
             for i in range(0, len(pcm.data), 16000):
-                utt.accept(pcm.data[i : i + 16000])
-            return utt.finish()[1]
+                out = utt.accept(pcm.data[i : i + 16000])
+                if "result" in out or "text" in out:
+                    segments.append(interpret(out, utt.lm, utt.min_conf))
+            segments.append(utt.finish()[1])
+            return joined(segments)
 
         return await self.engine.run(decode)
 

@@ -89,6 +89,8 @@ def rasa() -> FakeRasa:
 
 
 def make_settings(tmp: Path, **overrides: Any) -> GatewaySettings:
+    # The session key file in the test's folder, never the project's var/.
+    overrides.setdefault("session_key_file", tmp / "session.key")
     return GatewaySettings(voice_cache_dir=tmp, vosk_model_en=None, **overrides)
 
 

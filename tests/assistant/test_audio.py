@@ -40,13 +40,18 @@ def test_accepts_16_bit_mono_at_8_and_16_khz() -> None:
     [
         (b"", 422, "not a WAV"),
         (b"ID3\x04 mp3 bytes", 422, "not a WAV"),
-        (wav(channels=2), 422, "2 channels"),
+        (wav(channels=3), 422, "3 channels; send mono or stereo"),
         (wav(bits=8), 422, "8-bit"),
         (wav(tag=7), 422, "µ-law"),
         (wav(tag=0x55), 422, "MP3"),
         (wav(tag=3, bits=32), 422, "IEEE float"),
-        (wav(rate=44100), 422, "44100 Hz"),
-        (wav(rate=22050), 422, "22050 Hz"),
+        (wav(rate=96000), 422, "96000 Hz is not supported (8000–48000 Hz)"),
+        (wav(rate=6000), 422, "6000 Hz"),
+        (
+            wav(channels=2, rate=8000, data=b"\0" * 4 * 8000 * 21),
+            413,
+            "21.0 s long; the limit is 20 s",
+        ),
         (wav()[:30], 422, "fmt chunk"),
         (wav()[:40], 422, "no data chunk"),
         (wav(data=b"\0" * 1000)[:-100], 422, "truncated"),
@@ -74,3 +79,22 @@ def test_silence_detection() -> None:
     assert not is_silent(
         Pcm(16000, struct.pack("<h", 3000) * 8000 + struct.pack("<h", -3000) * 8000)
     )
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(44100, 1), (48000, 2), (22050, 2), (16000, 2)])
+def test_browser_rates_and_stereo_become_16_khz_mono(rate: int, channels: int) -> None:
+    """What a browser records (44.1/48 kHz, sometimes stereo) reaches the recogniser as 16 kHz
+    mono with its length and its pitch kept; the channels are averaged."""
+    import numpy as np
+
+    t = np.arange(rate) / rate  # one second
+    left = 8000 * np.sin(2 * np.pi * 440 * t)
+    right = left if channels == 1 else np.zeros_like(left)  # stereo: the mean halves it
+    frames = np.stack([left, right][:channels], axis=1).astype("<i2").tobytes()
+    pcm = parse_wav(wav(channels=channels, rate=rate, data=frames), **LIMITS)
+    assert pcm.sample_rate == 16000 and abs(len(pcm.data) / 2 - 16000) <= 1
+    samples = np.frombuffer(pcm.data, dtype="<i2").astype(float)
+    spectrum = np.abs(np.fft.rfft(samples))
+    assert abs(np.argmax(spectrum) * 16000 / len(samples) - 440) < 2
+    expected_peak = 8000 if channels == 1 else 4000
+    assert abs(np.abs(samples[1000:-1000]).max() - expected_peak) < expected_peak * 0.05

@@ -46,6 +46,33 @@ def test_8_khz_is_accepted(client: TestClient) -> None:
     assert resp.status_code == 200 and "transcript" in resp.json()
 
 
+def test_a_browsers_48_khz_stereo_recording_is_understood(
+    client: TestClient, rasa: FakeRasa
+) -> None:
+    """The shopper page sends WAV at the browser's rate; the gateway resamples it."""
+    import numpy as np
+
+    mono = np.frombuffer(
+        speak_wav("화장지 주세요", voice="ko", speed=175, pitch=35, rate=48000)[44:], dtype="<i2"
+    )
+    stereo = wav(channels=2, rate=48000, data=np.repeat(mono, 2).astype("<i2").tobytes())
+    resp = post(client, stereo)
+    assert resp.status_code == 200, resp.text
+    assert "화장지" in resp.json()["transcript"]
+    assert rasa.calls == [{"sender": "shopper-1", "message": resp.json()["transcript"]}]
+
+
+def test_trailing_silence_keeps_the_words(client: TestClient, rasa: FakeRasa) -> None:
+    """A recording stopped by hand ends in silence; the recogniser closes the words' segment at
+    that pause, and the transcript must still hold them (it used to come back empty)."""
+    spoken = speak_wav("화장지 주세요", voice="ko", speed=175, pitch=35)
+    padded = to_wav(b"\0\0" * 8000 + spoken[44:] + b"\0\0" * 16000, 16000)
+    resp = post(client, padded)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["transcript"] == "화장지 주세요"
+    assert rasa.calls == [{"sender": "shopper-1", "message": "화장지 주세요"}]
+
+
 def test_spoken_replies_with_accept_audio_wav(client: TestClient) -> None:
     resp = post(client, speak_wav("화장지 주세요", speed=175, pitch=35), {"Accept": "audio/wav"})
     assert resp.status_code == 200
@@ -63,12 +90,12 @@ def test_spoken_replies_with_accept_audio_wav(client: TestClient) -> None:
         (b"not audio", {}, 422, "not a WAV"),
         (wav()[:40], {}, 422, "no data chunk"),
         (wav(data=b"\0" * 2000)[:-500], {}, 422, "truncated"),
-        (wav(channels=2), {}, 422, "2 channels"),
+        (wav(channels=3), {}, 422, "3 channels"),
         (wav(bits=8), {}, 422, "8-bit"),
         (wav(tag=7), {}, 422, "µ-law"),
-        (wav(rate=44100), {}, 422, "44100 Hz"),
+        (wav(rate=96000), {}, 422, "96000 Hz"),
         (to_wav(b"\1\0" * 16000 * 21, 16000), {}, 413, "20 s"),
-        (b"RIFF" + b"\0" * (1 << 20), {}, 413, "limit"),
+        (b"RIFF" + b"\0" * (4 << 20), {}, 413, "limit"),
         (wav(), {"Authorization": ""}, 401, "missing device token"),
         (wav(), {"Authorization": "Basic dTpw"}, 401, "missing device token"),
         (wav(), {"Authorization": "Bearer tok-revoked"}, 401, "revoked"),
