@@ -10,7 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from seller_api import errors
 from seller_api.api.deps import get_store_engine
-from seller_api.api.routes import ads, customers, insights, products, tags
+from seller_api.api.routes import account, ads, customers, insights, products, tags
+from seller_api.dashboard import routes as dashboard
 from seller_api.limits import BodySizeLimit, new_rate_limiter
 from seller_api.settings import SellerApiSettings, get_settings
 
@@ -23,15 +24,18 @@ DESCRIPTION = (
 
 def create_app(settings: SellerApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Jangbogi seller API", version="1.0.0", description=DESCRIPTION)
+    # 1.1.0: GET /v1/me, each tag's reason and figures, the loyal audience segment (additive).
+    app = FastAPI(title="Jangbogi seller API", version="1.1.0", description=DESCRIPTION)
     app.state.rate_limiter = new_rate_limiter(
         settings.rate_per_second, settings.rate_burst, settings.redis_url
     )
     app.dependency_overrides[get_settings] = lambda: settings
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
-    for module in (products, tags, insights, customers, ads):
+    for module in (account, products, tags, insights, customers, ads):
         app.include_router(module.router)
+    # The seller dashboard: a page over the same /v1 endpoints (no data of its own).
+    app.include_router(dashboard.router)
 
     @app.get("/health", tags=["health"])
     def health() -> JSONResponse:

@@ -23,6 +23,12 @@ def _known_type(value: str | None) -> str | None:
     return value
 
 
+# --- account ------------------------------------------------------------------------------------
+class SellerPublic(BaseModel):
+    seller_id: str
+    name: str
+
+
 # --- products -----------------------------------------------------------------------------------
 class ProductCreate(_Strict):
     type_key: str = Field(min_length=1, max_length=64, examples=["liquid_laundry_detergent"])
@@ -101,6 +107,10 @@ class TagPublic(BaseModel):
     tag: str = Field(description="At most 10 characters, letters and digits only")
     score: float
     search_volume: int = Field(description="Searches using the tag in the statistics window")
+    type_share: float = Field(description="Share of the tag's search clicks on the draft's type")
+    similarity: float = Field(description="Likeness of the tag to the draft's text (0-1)")
+    conversion: float = Field(description="Share of the tag's searches that ended in a purchase")
+    reason: str = Field(description="Why the tag was chosen, in one line")
 
 
 class TagsPublic(BaseModel):
@@ -236,6 +246,11 @@ class LoyalCustomersPublic(BaseModel):
     items: list[LoyalCustomerPublic]
     next: str | None
     segments: dict[str, int]
+    audience_segment: Literal["champions", "at_risk"] | None = Field(
+        None,
+        description="The segment the suggestion targets with an event; its audience is "
+        "`format=csv&segment=<this>` (null: no segment worth one)",
+    )
     suggestion: str
 
 

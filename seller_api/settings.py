@@ -41,6 +41,8 @@ class SellerApiSettings(BaseSettings):
     # Where `jangbogi lifestyle train` saves the lifestyle model (default: the var dir's
     # `lifestyle/`); the API loads it from here.
     lifestyle_model_dir: Path | None = None
+    # Where `make vendor-js` put the dashboard's Chart.js (default: the var dir's `vendor/`).
+    vendor_dir: Path | None = None
 
 
 @lru_cache(maxsize=1)

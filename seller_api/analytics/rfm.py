@@ -94,18 +94,35 @@ def _as_datetime(value: object) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value))
 
 
-def loyal_suggestion(customers: list[Customer]) -> str:
-    if not customers:
-        return "No buyers in this range: widen the range."
+def segment_counts(customers: list[Customer]) -> dict[str, int]:
     counts = {s: 0 for s in SEGMENTS}
     for c in customers:
         counts[c.segment] += 1
+    return counts
+
+
+def audience(customers: list[Customer]) -> str | None:
+    """The segment worth a targeted event: lapsing repeat buyers when there are many of them
+    (a win-back), else the champions (an early-access event); None when neither exists."""
+    counts = segment_counts(customers)
     if counts["at_risk"] >= max(3, counts["champions"] // 2):
+        return "at_risk"
+    if counts["champions"]:
+        return "champions"
+    return None
+
+
+def loyal_suggestion(customers: list[Customer]) -> str:
+    if not customers:
+        return "No buyers in this range: widen the range."
+    counts = segment_counts(customers)
+    target = audience(customers)
+    if target == "at_risk":
         return (
             f"{counts['at_risk']} repeat buyers have not ordered lately: send them a win-back "
             "coupon (export segment=at_risk)."
         )
-    if counts["champions"]:
+    if target == "champions":
         return (
             f"Invite your {counts['champions']} champions to an early-access event "
             "(export segment=champions)."

@@ -210,6 +210,11 @@ class Tag:
     score: float
     search_volume: int
     relevance: float
+    # Why it was chosen: the share of its search clicks that went to the draft's type, its
+    # likeness to the draft's text and the share of its searches that ended in a purchase.
+    type_share: float = 0.0
+    similarity: float = 0.0
+    conversion: float = 0.0
 
 
 def infer_type(draft: Draft, taxonomy: Taxonomy, stats: TagStats) -> str | None:
@@ -295,7 +300,12 @@ def suggest(
         popularity = math.log1p(searches) / math.log1p(max_volume)
         conversion = min(1.0, rate / (2 * mean_rate))
         score = relevance * (0.5 + 0.3 * popularity + 0.2 * conversion)
-        scored.append(Tag(name, round(score, 6), round(searches), relevance))
+        scored.append(
+            Tag(
+                name, round(score, 6), round(searches), relevance, type_share=round(p_type, 4),
+                similarity=round(sim, 4), conversion=round(rate, 4),
+            )
+        )  # fmt: skip
     scored.sort(key=lambda t: (-t.score, t.tag))
     return balance_languages(scored, k), type_key
 
@@ -356,5 +366,26 @@ def clear_caches() -> None:
         _stats.clear()
 
 
-def tags_public(tags: Iterable[Tag]) -> list[dict[str, Any]]:
-    return [{"tag": t.tag, "score": t.score, "search_volume": t.search_volume} for t in tags]
+def reason(tag: Tag, type_name: str | None) -> str:
+    """One line saying why the tag was chosen, from the figures that scored it."""
+    parts = [f"{tag.search_volume} searches"]
+    if type_name and tag.type_share >= 0.3:
+        parts.append(f"{tag.type_share:.0%} of their clicks went to {type_name}")
+    if tag.similarity >= 0.35:
+        parts.append("close to your listing's words")
+    if tag.conversion > 0:
+        parts.append(f"{tag.conversion:.0%} ended in a purchase")
+    return "; ".join(parts)
+
+
+def tags_public(tags: Iterable[Tag], type_key: str | None = None) -> list[dict[str, Any]]:
+    taxonomy = load_taxonomy()
+    type_name = taxonomy[type_key].en if type_key and type_key in taxonomy else None
+    return [
+        {
+            "tag": t.tag, "score": t.score, "search_volume": t.search_volume,
+            "type_share": t.type_share, "similarity": t.similarity, "conversion": t.conversion,
+            "reason": reason(t, type_name),
+        }
+        for t in tags
+    ]  # fmt: skip

@@ -63,9 +63,6 @@ def loyal(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     chunk, nxt = page(chosen, offset, limit, "loyal")
-    counts = {s: 0 for s in rfm.SEGMENTS}
-    for c in everyone:
-        counts[c.segment] += 1
     return {
         "as_of": period.end,
         "items": [
@@ -83,6 +80,7 @@ def loyal(
             for c in chunk
         ],
         "next": nxt,
-        "segments": counts,
+        "segments": rfm.segment_counts(everyone),
+        "audience_segment": rfm.audience(everyone),
         "suggestion": rfm.loyal_suggestion(everyone),
     }

@@ -101,7 +101,7 @@ def create_product(
     return {
         "product": product_public(product),
         "searchable": searchable,
-        "suggested_tags": tag_analytics.tags_public(tags),
+        "suggested_tags": tag_analytics.tags_public(tags, body.type_key),
         "related": [related_public(r) for r in related[:RELATED_ON_CREATE]],
     }
 

@@ -24,11 +24,12 @@ def suggest_tags(
     engine: Annotated[Engine, Depends(get_store_engine)],
 ) -> dict[str, Any]:
     """At most 10 tags of at most 10 letters or digits, in Korean and English, ranked by
-    relevance to the draft, search volume and conversion (platform-wide search statistics)."""
+    relevance to the draft, search volume and conversion (platform-wide search statistics),
+    each with the figures that chose it and a one-line `reason`."""
     stats = tag_analytics.get_stats(engine, settings.tag_window_days, settings.cache_ttl_s)
     draft = tag_analytics.Draft(body.title, body.description, body.type_key, body.brand)
     encoder = getattr(search, "embedder", None) if search is not None else None
     tags, type_key = tag_analytics.suggest(
         draft, stats, min_searches=settings.min_tag_searches, encoder=encoder
     )
-    return {"tags": tag_analytics.tags_public(tags), "type_key": type_key}
+    return {"tags": tag_analytics.tags_public(tags, type_key), "type_key": type_key}
