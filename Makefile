@@ -30,7 +30,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help sysdeps setup venv venv-rasa db encoder index model demo serve test test-slow lint format typecheck bench clean
+.PHONY: help sysdeps browser setup venv venv-rasa db encoder index model demo serve test test-slow lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -105,7 +105,24 @@ FORCE:
 sysdeps: | preflight ## install system packages (espeak-ng, sox) when missing
 	scripts/install-sysdeps.sh
 
-setup: preflight sysdeps venv venv-rasa db encoder index model ## everything `demo` and `test` need
+# The browser tests' Chromium (Debian's package; Playwright's own download does not work everywhere).
+browser: sysdeps ## install Debian's chromium and a Korean font for the browser tests when missing
+	scripts/install-sysdeps.sh chromium fonts-nanum
+
+# The dashboard's Chart.js, from the npm registry, sha512-checked against its pin in
+# seller_api/dashboard/vendor.json (a different tarball is refused); a second run only re-hashes.
+.PHONY: vendor-js
+vendor-js: venv ## fetch the seller dashboard's Chart.js into var/vendor/ (hash-checked; skipped when present)
+	@$(PY) scripts/vendor_js.py
+
+# Independent steps run side by side (SETUP_JOBS at a time): the two venvs' installs, then the
+# Rasa training beside the store, index and lifestyle model. Each step's Rich bar then becomes a
+# status line with a bar every 10 s (scripts/progress.py), as bars redrawn by two steps at once
+# would overwrite each other. SETUP_JOBS=1 runs them one at a time, with live bars.
+SETUP_JOBS ?= 2
+SETUP_STEPS := preflight sysdeps venv venv-rasa db encoder index model vendor-js
+setup: ## everything `demo` and `test` need (independent steps side by side)
+	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) $(SETUP_STEPS)
 
 # --- run ----------------------------------------------------------------------------------------
 demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)
@@ -115,10 +132,10 @@ serve: ## start the services without the set-up checks
 	$(JANGBOGI) serve
 
 # --- checks -------------------------------------------------------------------------------------
-test: setup ## run the test suite (slow tests excluded)
+test: setup browser ## run the test suite (slow tests excluded)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-slow: setup ## run only the slow tests
+test-slow: setup browser ## run only the slow tests
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: venv ## ruff lint and format check, mypy
