@@ -115,14 +115,16 @@ browser: sysdeps ## install Debian's chromium and a Korean font for the browser 
 vendor-js: venv ## fetch the seller dashboard's Chart.js into var/vendor/ (hash-checked; skipped when present)
 	@$(PY) scripts/vendor_js.py
 
-# Independent steps run side by side (SETUP_JOBS at a time): the two venvs' installs, then the
-# Rasa training beside the store, index and lifestyle model. Each step's Rich bar then becomes a
-# status line with a bar every 10 s (scripts/progress.py), as bars redrawn by two steps at once
-# would overwrite each other. SETUP_JOBS=1 runs them one at a time, with live bars.
+# The two venvs install side by side (SETUP_JOBS at a time): pip waits on the disk and one core, so
+# two at once take about the time of the longer. Their Rich bars then become status lines with a
+# text bar every 10 s (scripts/progress.py), as bars redrawn by two steps at once would overwrite
+# each other; SETUP_JOBS=1 installs them one after the other, with live bars. The rest runs one
+# step at a time: Rasa's training beside the lifestyle model took 10:41 for the lifestyle model
+# alone (2:27 by itself), both thread pools fighting over 2 cores.
 SETUP_JOBS ?= 2
-SETUP_STEPS := preflight sysdeps venv venv-rasa db encoder index model vendor-js
-setup: ## everything `demo` and `test` need (independent steps side by side)
-	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) $(SETUP_STEPS)
+setup: ## everything `demo` and `test` need (the two venvs side by side)
+	@$(MAKE) --no-print-directory -j$(SETUP_JOBS) preflight sysdeps venv venv-rasa
+	@$(MAKE) --no-print-directory db encoder index model vendor-js
 
 # --- run ----------------------------------------------------------------------------------------
 demo: setup ## set up what is missing, then start all four services on 127.0.0.1 (Ctrl-C stops them)
