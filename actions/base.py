@@ -62,18 +62,6 @@ def product_payload(
     return payload
 
 
-def cart_payload(view: Any) -> dict[str, Any]:
-    return {
-        "type": "cart",
-        "items": [
-            {k: ln[k] for k in ("id", "name", "name_ko", "type_key", "qty", "price")}
-            for ln in view.lines
-        ],
-        "total": view.total,
-        "currency": view.currency,
-    }
-
-
 def display_name(item: Any, lang: str) -> str:
     if isinstance(item, dict):
         return str(item.get("name_ko") if lang == "ko" else item.get("name"))

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import i18n
 from actions.api.services import search_service
-from actions.base import ShoppingAction, cart_payload, display_name, entity, nth
+from actions.base import ShoppingAction, display_name, entity, nth
 from actions.shopping import fresh_product, resolve_product, say_no_such_item
 
 
@@ -39,14 +39,14 @@ def add(dispatcher: CollectingDispatcher, shopper: str, pid: int, qty: int, lang
     total = i18n.price(view.total, view.currency, lang)
     dispatcher.utter_message(
         text=i18n.t("added", lang, qty=qty, name=display_name(item, lang), total=total),
-        json_message=cart_payload(view),
+        json_message=view.payload(),
     )
 
 
 def say_cart(dispatcher: CollectingDispatcher, view: Any, lang: str, key: str, **kw: Any) -> None:
     dispatcher.utter_message(
         text=i18n.t(key, lang, total=i18n.price(view.total, view.currency, lang), **kw),
-        json_message=cart_payload(view),
+        json_message=view.payload(),
     )
 
 
@@ -176,7 +176,7 @@ class ActionViewCart(ShoppingAction):
             # A digression in the middle of checkout: answer, then return to the question.
             total = i18n.price(int(pending["total"]), view.currency, lang)
             text += " " + i18n.t("still_pending", lang, total=total)
-        dispatcher.utter_message(text=text, json_message=cart_payload(view))
+        dispatcher.utter_message(text=text, json_message=view.payload())
         return [SlotSet("last_list", "cart")] if view.lines else []
 
 
@@ -190,5 +190,5 @@ class ActionClearCart(ShoppingAction):
 
         with transaction() as s:
             view = carts.clear_cart(s, tracker.sender_id)
-        dispatcher.utter_message(text=i18n.t("cleared", lang), json_message=cart_payload(view))
+        dispatcher.utter_message(text=i18n.t("cleared", lang), json_message=view.payload())
         return [SlotSet("pending_checkout", None)]

@@ -1,7 +1,7 @@
 """`/v1/cart`: the shopper's cart by exact product id, for buttons (the page's "add", − / + and
 remove), where a typed sentence would be ambiguous: "the second one" means whatever list Rasa read
 out last, not the card the shopper pressed. Answers the contract's cart payload, the one the
-actions send, so a client renders both alike.
+actions send (``CartView.payload``), so a client renders both alike.
 
 The cart lives in the store, so these work while Rasa is down: nothing in the cart is lost.
 A pending checkout stays safe: Rasa orders only the total the shopper said yes to, and asks again
@@ -41,17 +41,6 @@ class QuantityIn(BaseModel):
     qty: int = Field(ge=0, le=MAX_QTY, description="0 removes the line")
 
 
-def payload(view: Any) -> dict[str, Any]:
-    """The contract's cart payload (docs/architecture.md, "Custom payloads")."""
-    keys = ("id", "name", "name_ko", "type_key", "qty", "price")
-    return {
-        "type": "cart",
-        "items": [{k: line[k] for k in keys} for line in view.lines],
-        "total": view.total,
-        "currency": view.currency,
-    }
-
-
 def run_cart(engine: Engine, change: str, shopper: str, *args: int) -> dict[str, Any]:
     """One cart operation of store/repo/carts.py in a transaction; store errors as 4xx."""
     from store.db import transaction
@@ -60,7 +49,7 @@ def run_cart(engine: Engine, change: str, shopper: str, *args: int) -> dict[str,
 
     try:
         with transaction(engine) as s:
-            return payload(getattr(carts, change)(s, shopper, *args))
+            return getattr(carts, change)(s, shopper, *args).payload()
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except OutOfStock as exc:

@@ -16,11 +16,24 @@ from store.repo.shoppers import get_or_create_shopper
 MAX_QTY = 99
 
 
+PAYLOAD_KEYS = ("id", "name", "name_ko", "type_key", "qty", "price")
+
+
 @dataclass(frozen=True)
 class CartView:
     lines: list[dict[str, object]]
     total: int
     currency: str
+
+    def payload(self) -> dict[str, object]:
+        """The chat contract's cart payload (docs/architecture.md, "Custom payloads"), as the
+        actions send it and the gateway's cart API answers it."""
+        return {
+            "type": "cart",
+            "items": [{k: line[k] for k in PAYLOAD_KEYS} for line in self.lines],
+            "total": self.total,
+            "currency": self.currency,
+        }
 
 
 def _cart(session: Session, shopper_id: str) -> Cart:
