@@ -469,18 +469,25 @@ def spoken_clip(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return path, pcm.seconds
 
 
+@contextmanager
+def speaking_page(playwright: Any, stack: Stack, clip: Any) -> Iterator[Page]:
+    """The shopper page (Korean) in a Chromium whose microphone plays ``clip``."""
+    from tests.browser.conftest import FAKE_MEDIA, launch
+
+    chromium = launch(playwright, *FAKE_MEDIA, f"--use-file-for-fake-audio-capture={clip}")
+    try:
+        yield open_page(chromium.new_context(base_url=stack.gateway, locale="ko-KR"))
+    finally:
+        chromium.close()
+
+
 def test_mic_records_sends_and_shows_what_was_heard(
     playwright: Any, stack: Stack, spoken_clip: Any
 ) -> None:
     from playwright.sync_api import expect
 
-    from tests.browser.conftest import FAKE_MEDIA, launch
-
     clip, seconds = spoken_clip
-    chromium = launch(playwright, *FAKE_MEDIA, f"--use-file-for-fake-audio-capture={clip}")
-    try:
-        ctx = chromium.new_context(base_url=stack.gateway, locale="ko-KR")
-        page = open_page(ctx)
+    with speaking_page(playwright, stack, clip) as page:
         mic = page.get_by_test_id("mic")
         mic.click()
         expect(mic).to_have_attribute("aria-pressed", "true")
@@ -502,8 +509,6 @@ def test_mic_records_sends_and_shows_what_was_heard(
             " : a.addEventListener('loadedmetadata', () => ok(a.duration)))"
         )
         assert duration > 0.5
-    finally:
-        chromium.close()
 
 
 def test_a_recording_past_the_limit_stops_at_20_s_and_says_so(
@@ -511,13 +516,8 @@ def test_a_recording_past_the_limit_stops_at_20_s_and_says_so(
 ) -> None:
     from playwright.sync_api import expect
 
-    from tests.browser.conftest import FAKE_MEDIA, launch
-
     clip, _ = spoken_clip
-    chromium = launch(playwright, *FAKE_MEDIA, f"--use-file-for-fake-audio-capture={clip}")
-    try:
-        ctx = chromium.new_context(base_url=stack.gateway, locale="ko-KR")
-        page = open_page(ctx)
+    with speaking_page(playwright, stack, clip) as page:
         mic = page.get_by_test_id("mic")
         done = turns(page) + 1
         mic.click()  # and never pressed again: the shopper talks on for 30 s
@@ -527,5 +527,3 @@ def test_a_recording_past_the_limit_stops_at_20_s_and_says_so(
         )
         expect(page.get_by_test_id("status")).to_contain_text("20초까지예요")
         assert page.get_by_test_id("mic").is_enabled()
-    finally:
-        chromium.close()
